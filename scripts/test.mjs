@@ -1,0 +1,92 @@
+// `npm test`: type check, unit, server, browser and end-to-end tests, then one closing line
+// `N passed, N failed` over all of them. `npm test -- unit browser` runs only those suites.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureChromium } from './chromium.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'ik-test-'));
+const wanted = new Set(process.argv.slice(2));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function testFiles(dir) {
+  const full = join(root, dir);
+  if (!existsSync(full)) return [];
+  return readdirSync(full, { recursive: true })
+    .filter((f) => /\.test\.ts$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function run(label, command, args, env = {}) {
+  console.log(`\n=== ${label}: ${[command, ...args].join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+/** Runs node's test runner, reading its counts from a TAP copy of the report. */
+function nodeSuite(label, files) {
+  if (files.length === 0) return;
+  const tap = join(work, `${label}.tap`);
+  const ok = run(label, process.execPath, [
+    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const field = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+  totals.passed += field('pass');
+  totals.failed += field('fail') + field('cancelled');
+  totals.skipped += field('skipped') + field('todo');
+  if (!ok && field('fail') + field('cancelled') === 0) totals.failed++; // crashed before reporting
+}
+
+function step(label, ok) {
+  if (ok) totals.passed++;
+  else totals.failed++;
+  console.log(`${ok ? '✔' : '✖'} ${label}`);
+}
+
+const suites = {
+  typecheck() {
+    step('type check (tsc --noEmit)', run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit']));
+  },
+  unit() {
+    nodeSuite('unit', [...testFiles('test/unit'), ...testFiles('test/server')]);
+  },
+  browser() {
+    const counts = join(work, 'wtr.json');
+    const ok = run('browser', process.execPath, ['--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'], {
+      IK_WTR_COUNTS: counts,
+    });
+    const c = existsSync(counts) ? JSON.parse(readFileSync(counts, 'utf8')) : { passed: 0, failed: 0, skipped: 0, errors: 1 };
+    totals.passed += c.passed;
+    totals.failed += c.failed + c.errors;
+    totals.skipped += c.skipped;
+    if (!ok && c.failed + c.errors === 0) totals.failed++;
+  },
+  e2e() {
+    step('build dist/instant-key.js', run('build', process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']));
+    nodeSuite('e2e', testFiles('test/e2e'));
+  },
+};
+
+const chosen = Object.keys(suites).filter((name) => wanted.size === 0 || wanted.has(name));
+if (chosen.some((name) => name === 'browser' || name === 'e2e')) {
+  try {
+    process.env.CHROMIUM_PATH = await ensureChromium();
+    console.log(`Chromium: ${process.env.CHROMIUM_PATH}`);
+  } catch (error) {
+    console.error(error.message);
+    console.log(`\n0 passed, 1 failed`);
+    process.exit(1);
+  }
+}
+for (const name of chosen) suites[name]();
+
+const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${skipped}`);
+process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);
