@@ -1,7 +1,9 @@
 /**
  * What the IK1 client session needs from a connected lock: the transport knows GATT, not IK1.
  * The Web Bluetooth transport (src/ble/) and the tests' in-memory transports implement it.
- * Each call is one GATT operation; the session never runs two at once.
+ * Each call is one GATT operation; the session never runs two at once. When the session gives
+ * up on a call (its step timed out, or the caller aborted) it aborts that call's signal and
+ * issues no further call: the transport should stop on abort, and the caller must disconnect.
  */
 export interface FrameTransport {
   /** Reads the `info` characteristic. */

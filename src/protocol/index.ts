@@ -1,0 +1,9 @@
+/** The IK1 protocol: wire format, framing, the browser's unlock session and status codes. */
+export * from './bytes.ts';
+export * from './constants.ts';
+export * from './framing.ts';
+export * from './messages.ts';
+export * from './session.ts';
+export * from './status.ts';
+export * from './ticket.ts';
+export * from './transport.ts';

@@ -1,0 +1,322 @@
+import { bytesToUuid, randomBytes as cryptoRandomBytes, uuidToBytes } from './bytes.ts';
+import { KEY_LENGTH, LOCK_NONCE_LENGTH, NONCE_LENGTH, TICKET_LENGTH } from './constants.ts';
+import { FrameAssembler, splitFrames } from './framing.ts';
+import {
+  authenticateResult,
+  encodeHello,
+  encodeUnlock,
+  parseInfo,
+  parseReply,
+  SEALED_RESULT_LENGTH,
+  type LockReply,
+  type ResultReply,
+  type SessionBinding,
+} from './messages.ts';
+import { isAuthenticatedStatus, Status, type StatusName } from './status.ts';
+import { TransportError, type FrameTransport } from './transport.ts';
+
+/** One mobile credential as the browser holds it (from the credential list). */
+export interface UnlockCredential {
+  credentialId: string;
+  lockId: string;
+  /** The 114-byte ticket, opaque to the browser. */
+  ticket: Uint8Array;
+  /** The 32-byte key sealed inside the ticket. */
+  credentialKey: Uint8Array;
+}
+
+/** The session's steps, in order, as reported to `onStep` when each begins. */
+export type UnlockStep = 'info' | 'hello' | 'challenge' | 'unlock' | 'result';
+
+/**
+ * Why an unlock did not happen. `lock_<status>` is a status the lock reported (authenticated
+ * where the spec says it must be); `lock_wrong_lock` also covers "no credential for this lock".
+ */
+export type UnlockErrorCode =
+  | `lock_${Lowercase<Exclude<StatusName, 'OK'>>}`
+  | 'lock_unauthenticated'
+  | 'lock_protocol_error'
+  | 'ble_timeout'
+  | 'ble_disconnected'
+  | 'ble_gatt_failed'
+  | 'aborted';
+
+/**
+ * The end of one unlock attempt. `credentialId` and `lockId` are set once known; once a
+ * credential is chosen they are that credential's own strings. `status` is the lock's status
+ * when the lock reported one that could be trusted as far as the spec allows (authenticated,
+ * or one the table lists as unauthenticated).
+ */
+export type UnlockOutcome =
+  | { ok: true; credentialId: string; lockId: string }
+  | { ok: false; code: UnlockErrorCode; credentialId?: string; lockId?: string; status?: StatusName };
+
+export interface UnlockOptions {
+  /** Aborts the attempt promptly; the outcome is then `aborted`. */
+  signal?: AbortSignal;
+  /** Each step's own timeout: the info read, each frame write, each whole reply. Default 10000. */
+  stepTimeoutMs?: number;
+  /**
+   * Wait after an empty read before reading again. Default 20. With 0 the session reads back to
+   * back without yielding to timers (for tests over an in-memory lock); the step deadline is
+   * still enforced by the clock.
+   */
+  pollIntervalMs?: number;
+  /** Source of the UNLOCK nonce; a CSPRNG unless a test injects one. */
+  randomBytes?: (n: number) => Uint8Array;
+  /** Told when each step begins; exceptions it throws are ignored. */
+  onStep?: (step: UnlockStep) => void;
+}
+
+export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+export const DEFAULT_POLL_INTERVAL_MS = 20;
+/** setTimeout's largest delay. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+/**
+ * Runs one IK1 unlock over a connected transport (protocol.md, "Browser side"): read `info`,
+ * pick the credential for that lock, HELLO, CHALLENGE (or an early RESULT), UNLOCK, RESULT.
+ *
+ * It reports success only for an OK whose tag opens with the credential key and this session's
+ * `lock_nonce`. It never throws for anything the lock or the transport does, and it never has
+ * two transport calls in flight. After a timeout or an abort a transport call may still be
+ * pending: the session issues no further call, and the caller must disconnect the transport
+ * (as it must after every attempt, successful or not).
+ *
+ * @throws TypeError / RangeError (as a rejected promise) only for misuse: malformed credentials
+ *   or options.
+ */
+export async function unlockWithTransport(
+  transport: FrameTransport,
+  credentials: readonly UnlockCredential[],
+  options: UnlockOptions = {},
+): Promise<UnlockOutcome> {
+  checkCredentials(credentials);
+  const link = new Link(transport, options);
+  const known: Known = {};
+  try {
+    return await converse(link, credentials, known, options);
+  } catch (e) {
+    if (e instanceof Halt) return { ok: false, code: e.code, ...known, ...(e.status ? { status: e.status } : {}) };
+    throw e;
+  }
+}
+
+interface Known {
+  credentialId?: string;
+  lockId?: string;
+}
+
+async function converse(
+  link: Link,
+  credentials: readonly UnlockCredential[],
+  known: Known,
+  options: UnlockOptions,
+): Promise<UnlockOutcome> {
+  const step = (name: UnlockStep): void => {
+    try {
+      options.onStep?.(name);
+    } catch {
+      // A host callback must not be able to break the unlock.
+    }
+  };
+
+  step('info');
+  const info = parseInfo(await link.readInfo());
+  if (!info.ok) throw new Halt(info.reason === 'version' ? 'lock_unsupported_version' : 'lock_protocol_error');
+  known.lockId = info.lockId;
+  // Not this user's lock: say so without talking to it.
+  const credential = credentials.find((c) => bytesToUuid(uuidToBytes(c.lockId)) === info.lockId);
+  if (credential === undefined) throw new Halt('lock_wrong_lock');
+  known.credentialId = credential.credentialId;
+  known.lockId = credential.lockId;
+
+  step('hello');
+  await link.send(encodeHello(credential.ticket), info.maxFrame);
+  step('challenge');
+  const binding: SessionBinding = {
+    credentialKey: credential.credentialKey,
+    credentialId: credential.credentialId,
+    lockNonce: new Uint8Array(LOCK_NONCE_LENGTH),
+  };
+  const first = await link.receive();
+  // A RESULT already: the lock refused the ticket (authenticated with an all-zero lock_nonce).
+  if (first.type === 'result') return judge(first, binding, credential);
+  if (first.type !== 'challenge') throw new Halt('lock_protocol_error');
+  binding.lockNonce = first.lockNonce;
+
+  step('unlock');
+  const random = options.randomBytes ?? cryptoRandomBytes;
+  await link.send(encodeUnlock(binding, random(NONCE_LENGTH)), info.maxFrame);
+  step('result');
+  const reply = await link.receive();
+  if (reply.type !== 'result') throw new Halt('lock_protocol_error');
+  return judge(reply, binding, credential);
+}
+
+/** Turns a RESULT into the outcome, trusting only what the spec lets it trust. */
+function judge(result: ResultReply, binding: SessionBinding, credential: UnlockCredential): UnlockOutcome {
+  const mustAuthenticate = isAuthenticatedStatus(Status[result.status]);
+  if (result.seal === null) {
+    // OK, WRONG_LOCK, ... without a tag: anyone could have sent it.
+    if (mustAuthenticate) throw new Halt('lock_unauthenticated');
+    throw new Halt(lockErrorCode(result.status), result.status);
+  }
+  if (!authenticateResult(result, binding)) throw new Halt('lock_unauthenticated');
+  if (result.status === 'OK') return { ok: true, credentialId: credential.credentialId, lockId: credential.lockId };
+  throw new Halt(lockErrorCode(result.status), result.status);
+}
+
+function lockErrorCode(status: StatusName): UnlockErrorCode {
+  return `lock_${status.toLowerCase()}` as UnlockErrorCode;
+}
+
+/** Ends the attempt early; internal control flow that never leaves `unlockWithTransport`. */
+class Halt {
+  constructor(
+    readonly code: UnlockErrorCode,
+    readonly status?: StatusName,
+  ) {}
+}
+
+/**
+ * The session's view of the transport: one GATT operation at a time, each bounded by its
+ * step's deadline and by the caller's signal, with transport failures mapped to outcomes.
+ */
+class Link {
+  private readonly transport: FrameTransport;
+  private readonly signal: AbortSignal | undefined;
+  private readonly stepTimeoutMs: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(transport: FrameTransport, options: UnlockOptions) {
+    this.transport = transport;
+    this.signal = options.signal;
+    this.stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!(this.stepTimeoutMs > 0 && this.stepTimeoutMs <= MAX_TIMER_MS)) {
+      throw new RangeError(`stepTimeoutMs must be in 1..${MAX_TIMER_MS}`);
+    }
+    if (!(this.pollIntervalMs >= 0 && this.pollIntervalMs <= MAX_TIMER_MS)) {
+      throw new RangeError(`pollIntervalMs must be in 0..${MAX_TIMER_MS}`);
+    }
+  }
+
+  async readInfo(): Promise<Uint8Array> {
+    return bytesFrom(await this.op(this.deadline(), (s) => this.transport.readInfo(s)));
+  }
+
+  /** Writes a message frame by frame, each write with its own timeout. */
+  async send(message: Uint8Array, maxFrame: number): Promise<void> {
+    for (const frame of splitFrames(message, maxFrame)) {
+      await this.op(this.deadline(), (s) => this.transport.writeFrame(frame, s));
+    }
+  }
+
+  /** Reads one whole reply, polling while the lock has nothing ready, within one timeout. */
+  async receive(): Promise<LockReply> {
+    const deadline = this.deadline();
+    // No valid reply is longer than a sealed RESULT; a longer one is refused early.
+    const assembler = new FrameAssembler(SEALED_RESULT_LENGTH);
+    for (;;) {
+      const frame = bytesFrom(await this.op(deadline, (s) => this.transport.readFrame(s)));
+      if (frame.length === 0) {
+        await this.pause(deadline);
+        continue;
+      }
+      const pushed = assembler.push(frame);
+      if (pushed.kind === 'malformed') throw new Halt('lock_protocol_error');
+      if (pushed.kind === 'message') return parseReply(pushed.message);
+    }
+  }
+
+  private deadline(): number {
+    return performance.now() + this.stepTimeoutMs;
+  }
+
+  /** Runs one transport call; settles with its value or a Halt, whichever comes first. */
+  private op<T>(deadline: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.signal?.aborted) return Promise.reject(new Halt('aborted'));
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return Promise.reject(new Halt('ble_timeout'));
+    return new Promise<T>((resolve, reject) => {
+      // Aborted when the step ends early, so the transport may give up on the call too.
+      const callController = new AbortController();
+      let settled = false;
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.signal?.removeEventListener('abort', onAbort);
+        finish();
+      };
+      const onAbort = (): void =>
+        settle(() => {
+          reject(new Halt('aborted'));
+          callController.abort(this.signal?.reason);
+        });
+      const timer = setTimeout(
+        () =>
+          settle(() => {
+            reject(new Halt('ble_timeout'));
+            callController.abort(new DOMException('IK1 step timed out', 'TimeoutError'));
+          }),
+        remaining,
+      );
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+      let pending: Promise<T>;
+      try {
+        pending = Promise.resolve(call(callController.signal));
+      } catch (e) {
+        pending = Promise.reject(e);
+      }
+      // Both handlers are attached, so a call that settles after a timeout is swallowed.
+      pending.then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(new Halt(failureCode(error)))),
+      );
+    });
+  }
+
+  /** Waits before the next read, ending early (with a Halt) on abort or at the deadline. */
+  private pause(deadline: number): Promise<void> {
+    if (this.signal?.aborted) return Promise.reject(new Halt('aborted'));
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return Promise.reject(new Halt('ble_timeout'));
+    if (this.pollIntervalMs === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(new Halt('aborted'));
+      };
+      const timer = setTimeout(() => {
+        this.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.min(this.pollIntervalMs, remaining));
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function failureCode(error: unknown): UnlockErrorCode {
+  return error instanceof TransportError && error.kind === 'disconnected' ? 'ble_disconnected' : 'ble_gatt_failed';
+}
+
+/** A transport that hands back something other than bytes is broken: a GATT failure. */
+function bytesFrom(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new Halt('ble_gatt_failed');
+  return value;
+}
+
+function checkCredentials(credentials: readonly UnlockCredential[]): void {
+  if (!Array.isArray(credentials)) throw new TypeError('credentials must be an array');
+  for (const c of credentials) {
+    if (typeof c !== 'object' || c === null) throw new TypeError('each credential must be an object');
+    uuidToBytes(c.credentialId);
+    uuidToBytes(c.lockId);
+    if (!(c.ticket instanceof Uint8Array)) throw new TypeError('ticket must be a Uint8Array');
+    if (c.ticket.length !== TICKET_LENGTH) throw new RangeError(`ticket must be ${TICKET_LENGTH} bytes`);
+    if (!(c.credentialKey instanceof Uint8Array)) throw new TypeError('credentialKey must be a Uint8Array');
+    if (c.credentialKey.length !== KEY_LENGTH) throw new RangeError(`credentialKey must be ${KEY_LENGTH} bytes`);
+  }
+}

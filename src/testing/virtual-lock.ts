@@ -1,0 +1,353 @@
+import { bytesToHex, bytesToUuid, randomBytes as cryptoRandomBytes, uuidToBytes } from '../protocol/bytes.ts';
+import { CLOCK_SKEW_S, KEY_LENGTH, LOCK_NONCE_LENGTH, MAX_MAX_FRAME, MIN_MAX_FRAME, NONCE_LENGTH } from '../protocol/constants.ts';
+import { DEFAULT_MESSAGE_LIMIT, FrameAssembler, splitFrames } from '../protocol/framing.ts';
+import {
+  encodeChallenge,
+  encodeInfo,
+  encodeResult,
+  openUnlock,
+  parseRequest,
+  sealResult,
+  UNLOCK_COMMAND,
+  type SessionBinding,
+} from '../protocol/messages.ts';
+import { isAuthenticatedStatus, Status, type StatusName } from '../protocol/status.ts';
+import { openTicket } from '../protocol/ticket.ts';
+import { noFaults, replyOnTheAir, type LockFaults } from './lock-faults.ts';
+
+export type { LockFaults } from './lock-faults.ts';
+export { noFaults } from './lock-faults.ts';
+
+/** The lock ends a session after this long without a message (protocol.md, step 3). */
+export const SESSION_TIMEOUT_MS = 10_000;
+
+export interface VirtualLockOptions {
+  lockId: string;
+  /**
+   * The lock's 32-byte key. Locks built with the same key model readers that share one (an
+   * elevator bank): each opens the others' tickets and answers them `WRONG_LOCK`.
+   */
+  lockKey: Uint8Array;
+  /** BLE local name; default `IK-` and the first 6 hex digits of `lockId`, upper case. */
+  name?: string;
+  /** Largest frame accepted (and sent), 20..512; default 512. */
+  maxFrame?: number;
+  /** The lock's clock, ms since the epoch; default `Date.now`. */
+  now?: () => number;
+  randomBytes?: (n: number) => Uint8Array;
+  /** Largest message accepted; default 1024, as the reference lock. */
+  messageLimit?: number;
+  faults?: Partial<LockFaults>;
+}
+
+/** One line of the lock's audit log: one message received and the status it earned. */
+export interface AuditEntry {
+  /** When, by the lock's (possibly skewed) clock, ISO 8601. */
+  at: string;
+  connection: number;
+  /** From the ticket, once the lock has opened it; else null. */
+  credentialId: string | null;
+  message: 'HELLO' | 'UNLOCK' | 'OTHER';
+  /** `OK` on a HELLO means the ticket passed and a CHALLENGE went out. */
+  status: StatusName;
+}
+
+/** One BLE connection to the lock, at the frame level. */
+export interface LockConnection {
+  readonly id: number;
+  /** Writes one frame to `control`. @throws LockDisconnectedError once the link is down. */
+  writeFrame(frame: Uint8Array): void;
+  /** Reads `control`: the next reply frame, or an empty value while none is ready. */
+  readFrame(): Uint8Array;
+  close(): void;
+  readonly closed: boolean;
+}
+
+/** The lock dropped (or had dropped) the connection the operation was made on. */
+export class LockDisconnectedError extends Error {
+  override readonly name = 'LockDisconnectedError';
+  constructor(message = 'the lock dropped the connection') {
+    super(message);
+  }
+}
+
+interface OpenSession {
+  connection: number;
+  binding: SessionBinding;
+  startedAt: number;
+}
+
+/** What a connection needs from its lock; closures keep the lock's state private. */
+interface LockSide {
+  readonly maxFrame: number;
+  readonly messageLimit: number;
+  faults(): LockFaults;
+  now(): number;
+  /** The reply to one whole message (or to a malformed one), or null when the lock stays silent. */
+  receive(connection: number, message: Uint8Array | null): Uint8Array | null;
+  closed(connection: number): void;
+}
+
+/**
+ * The lock side of IK1 (protocol.md, "Session (lock side)") as a pure state machine: no
+ * timers, no I/O; time comes from the injected clock. One session at a time across all
+ * connections, as a real lock with one bolt has.
+ */
+export class VirtualLock {
+  /** Lowercase UUID. */
+  readonly lockId: string;
+  readonly name: string;
+  readonly maxFrame: number;
+  /** Mutable at any time, also field by field. */
+  faults: LockFaults;
+
+  readonly #lockKey: Uint8Array;
+  readonly #now: () => number;
+  readonly #random: (n: number) => Uint8Array;
+  readonly #messageLimit: number;
+  readonly #revoked = new Set<string>();
+  readonly #log: AuditEntry[] = [];
+  #unlockCount = 0;
+  #session: OpenSession | null = null;
+  #nextConnection = 1;
+  #defaultConnection: LockConnection | null = null;
+
+  constructor(options: VirtualLockOptions) {
+    const idBytes = uuidToBytes(options.lockId);
+    if (!(options.lockKey instanceof Uint8Array)) throw new TypeError('lockKey must be a Uint8Array');
+    if (options.lockKey.length !== KEY_LENGTH) throw new RangeError(`lockKey must be ${KEY_LENGTH} bytes`);
+    const maxFrame = options.maxFrame ?? MAX_MAX_FRAME;
+    if (!Number.isInteger(maxFrame) || maxFrame < MIN_MAX_FRAME || maxFrame > MAX_MAX_FRAME) {
+      throw new RangeError(`maxFrame must be an integer from ${MIN_MAX_FRAME} to ${MAX_MAX_FRAME}`);
+    }
+    const messageLimit = options.messageLimit ?? DEFAULT_MESSAGE_LIMIT;
+    if (!Number.isInteger(messageLimit) || messageLimit < 1) throw new RangeError('messageLimit must be a positive integer');
+    this.lockId = bytesToUuid(idBytes);
+    this.name = options.name ?? `IK-${bytesToHex(idBytes.subarray(0, 3)).toUpperCase()}`;
+    this.maxFrame = maxFrame;
+    this.faults = { ...noFaults(), ...options.faults };
+    this.#lockKey = options.lockKey.slice();
+    this.#now = options.now ?? Date.now;
+    this.#random = options.randomBytes ?? cryptoRandomBytes;
+    this.#messageLimit = messageLimit;
+  }
+
+  /** The audit log, oldest first. */
+  get log(): readonly AuditEntry[] {
+    return this.#log;
+  }
+
+  /** How many times the bolt was really driven open. */
+  get unlockCount(): number {
+    return this.#unlockCount;
+  }
+
+  /** The `info` characteristic: `version | lock_id | max_frame`. */
+  info(): Uint8Array {
+    return encodeInfo(this.lockId, this.maxFrame);
+  }
+
+  /** Puts a credential on the lock's revocation list: its live tickets get `REVOKED`. */
+  revoke(credentialId: string): void {
+    this.#revoked.add(bytesToUuid(uuidToBytes(credentialId)));
+  }
+
+  /** A new BLE connection. */
+  connect(): LockConnection {
+    const lock: LockSide = {
+      maxFrame: this.maxFrame,
+      messageLimit: this.#messageLimit,
+      faults: () => this.faults,
+      now: () => this.#now(),
+      receive: (connection, message) => this.#receive(connection, message),
+      closed: (connection) => {
+        if (this.#session?.connection === connection) this.#session = null;
+      },
+    };
+    return new Connection(this.#nextConnection++, lock);
+  }
+
+  /**
+   * One whole message in, the whole reply out, on a connection of its own that persists
+   * between calls: for tests of the message layer. Framing, latency and disconnection faults
+   * do not apply; an empty result means the lock stayed silent (`hangAt`).
+   */
+  exchange(message: Uint8Array): Uint8Array {
+    if (!(message instanceof Uint8Array)) throw new TypeError('message must be a Uint8Array');
+    this.#defaultConnection ??= this.connect();
+    return this.#receive(this.#defaultConnection.id, message) ?? new Uint8Array(0);
+  }
+
+  #receive(connection: number, message: Uint8Array | null): Uint8Array | null {
+    const now = this.#now();
+    // A session sees one message (its HELLO) before the one that ends it, so "10 s without a
+    // message" is 10 s since the HELLO. Checked lazily: the lock has no timers.
+    if (this.#session !== null && now - this.#session.startedAt >= SESSION_TIMEOUT_MS) this.#session = null;
+    if (message === null) return this.#refuse(connection, 'OTHER', 'MALFORMED', now);
+    const request = parseRequest(message);
+    if (request.type === this.faults.hangAt) return null;
+    if (request.type === 'hello') return this.#hello(connection, request.ticket, now);
+    if (request.type === 'unlock') return this.#unlock(connection, request.message, now);
+    return this.#refuse(connection, 'OTHER', 'OUT_OF_ORDER', now);
+  }
+
+  #hello(connection: number, ticket: Uint8Array, now: number): Uint8Array {
+    const session = this.#session;
+    if (session?.connection === connection) return this.#refuse(connection, 'HELLO', 'OUT_OF_ORDER', now);
+    // Another phone holds the lock; its session is left alone.
+    if (session !== null || this.faults.busy) return this.#reply(connection, 'HELLO', null, 'BUSY', now);
+    const opened = openTicket(this.#lockKey, ticket);
+    if (!opened.ok) {
+      const status = opened.reason === 'unsupported_version' ? 'UNSUPPORTED_VERSION' : 'BAD_TICKET';
+      return this.#reply(connection, 'HELLO', null, status, now);
+    }
+    const t = opened.ticket;
+    const binding: SessionBinding = {
+      credentialKey: t.credentialKey,
+      credentialId: t.credentialId,
+      lockNonce: new Uint8Array(LOCK_NONCE_LENGTH),
+    };
+    const nowS = Math.floor(now / 1000) + this.faults.clockOffsetS;
+    const refusal: StatusName | null =
+      t.lockId !== this.lockId
+        ? 'WRONG_LOCK'
+        : (t.permissions & 1) === 0
+          ? 'FORBIDDEN'
+          : this.#revoked.has(t.credentialId)
+            ? 'REVOKED'
+            : nowS + CLOCK_SKEW_S < t.notBefore
+              ? 'NOT_YET_VALID'
+              : nowS - CLOCK_SKEW_S > t.notAfter
+                ? 'EXPIRED'
+                : null;
+    if (refusal !== null) return this.#reply(connection, 'HELLO', binding, refusal, now);
+    binding.lockNonce = this.#random(LOCK_NONCE_LENGTH).slice(0, LOCK_NONCE_LENGTH);
+    this.#session = { connection, binding, startedAt: now };
+    this.#audit(connection, 'HELLO', t.credentialId, 'OK', now);
+    return replyOnTheAir(encodeChallenge(binding.lockNonce), this.faults, this.#random);
+  }
+
+  #unlock(connection: number, message: Uint8Array, now: number): Uint8Array {
+    const session = this.#session;
+    if (session?.connection !== connection) return this.#refuse(connection, 'UNLOCK', 'OUT_OF_ORDER', now);
+    this.#session = null;
+    const opened = openUnlock(message, session.binding);
+    let status: StatusName;
+    if (!opened.ok || opened.command !== UNLOCK_COMMAND) status = 'BAD_PROOF';
+    else if (this.faults.jammed) status = 'JAMMED';
+    else {
+      this.#unlockCount++;
+      status = 'OK';
+    }
+    return this.#reply(connection, 'UNLOCK', session.binding, status, now);
+  }
+
+  /** OUT_OF_ORDER or MALFORMED: the message is refused and this connection's session ends. */
+  #refuse(connection: number, message: AuditEntry['message'], status: StatusName, now: number): Uint8Array {
+    const session = this.#session?.connection === connection ? this.#session : null;
+    if (session !== null) this.#session = null;
+    return this.#reply(connection, message, null, status, now, session?.binding.credentialId ?? null);
+  }
+
+  /** Logs and encodes a RESULT; sealed when the table says so (the ticket is open by then). */
+  #reply(
+    connection: number,
+    message: AuditEntry['message'],
+    binding: SessionBinding | null,
+    status: StatusName,
+    now: number,
+    credentialId: string | null = binding?.credentialId ?? null,
+  ): Uint8Array {
+    this.#audit(connection, message, credentialId, status, now);
+    const result =
+      binding !== null && isAuthenticatedStatus(Status[status])
+        ? sealResult(status, binding, this.#random(NONCE_LENGTH).slice(0, NONCE_LENGTH))
+        : encodeResult(status);
+    return replyOnTheAir(result, this.faults, this.#random);
+  }
+
+  #audit(
+    connection: number,
+    message: AuditEntry['message'],
+    credentialId: string | null,
+    status: StatusName,
+    now: number,
+  ): void {
+    const at = new Date(now + this.faults.clockOffsetS * 1000).toISOString();
+    this.#log.push({ at, connection, credentialId, message, status });
+  }
+}
+
+interface PendingReply {
+  frames: Uint8Array[];
+  readyAt: number;
+}
+
+/** One connection: reassembles the phone's frames and queues the lock's reply frames. */
+class Connection implements LockConnection {
+  readonly id: number;
+  #closed = false;
+  #frames = 0;
+  readonly #lock: LockSide;
+  readonly #assembler: FrameAssembler;
+  readonly #replies: PendingReply[] = [];
+
+  constructor(id: number, lock: LockSide) {
+    this.id = id;
+    this.#lock = lock;
+    this.#assembler = new FrameAssembler(lock.messageLimit, lock.maxFrame);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  writeFrame(frame: Uint8Array): void {
+    if (!(frame instanceof Uint8Array)) throw new TypeError('frame must be a Uint8Array');
+    this.#begin();
+    const pushed = this.#assembler.push(frame);
+    if (pushed.kind !== 'partial') {
+      const reply = this.#lock.receive(this.id, pushed.kind === 'message' ? pushed.message : null);
+      if (reply !== null) this.#replies.push({ frames: splitFrames(reply, this.#lock.maxFrame), readyAt: this.#lock.now() });
+    }
+    this.#counted();
+  }
+
+  readFrame(): Uint8Array {
+    this.#begin();
+    const head = this.#replies[0];
+    if (head === undefined || this.#lock.now() - head.readyAt < this.#lock.faults().replyLatencyMs) {
+      return new Uint8Array(0);
+    }
+    const frame = head.frames.shift()!;
+    if (head.frames.length === 0) this.#replies.shift();
+    this.#counted();
+    return frame;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#replies.length = 0;
+    this.#lock.closed(this.id);
+  }
+
+  #begin(): void {
+    if (this.#closed) throw new LockDisconnectedError();
+    // The fault may be set (or lowered) mid-connection: honour it before the next frame too.
+    if (this.#limitReached()) {
+      this.close();
+      throw new LockDisconnectedError();
+    }
+  }
+
+  #counted(): void {
+    this.#frames++;
+    if (this.#limitReached()) this.close();
+  }
+
+  #limitReached(): boolean {
+    const limit = this.#lock.faults().disconnectAfterFrames;
+    return limit !== null && this.#frames >= limit;
+  }
+}
