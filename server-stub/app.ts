@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { baseUrlFor, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
+import type { AppContext } from './context.ts';
+import { openDatabase } from './db.ts';
+import { installErrorHandlers, invalidInput } from './errors.ts';
+import { accessGrantRoutes } from './routes/access-grants.ts';
+import { credentialRoutes } from './routes/credentials.ts';
+import { entranceRoutes } from './routes/entrances.ts';
+import { eventRoutes } from './routes/events.ts';
+import { instantKeyRoutes } from './routes/instant-keys.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { userIdentityRoutes } from './routes/user-identities.ts';
+
+/** A built, not yet listening, server. */
+export interface BuiltApp {
+  app: FastifyInstance;
+  context: AppContext;
+}
+
+/**
+ * Logger settings that keep secrets out of logs: requests are logged as method, path (no
+ * query) and address, never headers, so neither `Authorization` (API key, instant key
+ * token) nor cookies can appear; `redact` guards against anyone logging headers later.
+ */
+function loggerOptions(config: ServerConfig): FastifyServerOptions['logger'] {
+  if (config.logLevel === false) return false;
+  return {
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+        method: req.method,
+        path: req.url.split('?')[0],
+        remoteAddress: req.ip ?? req.socket?.remoteAddress,
+      }),
+    },
+  };
+}
+
+/**
+ * Builds the issuance server (admin API, credential endpoint, key page, static files) from
+ * options or a resolved config, opening the store in `dataDir`. Does not listen; closing the
+ * app closes the store.
+ */
+export async function buildApp(options: ServerOptions | ServerConfig = {}): Promise<BuiltApp> {
+  const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
+  const db = openDatabase(config.dataDir);
+  const context: AppContext = { config, db, publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
+
+  const fastifyOptions: FastifyServerOptions = {
+    logger: loggerOptions(config),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    // Never adopt a client-chosen id: it would let callers forge log correlation.
+    requestIdHeader: false,
+    exposeHeadRoutes: false,
+  };
+  const app = Fastify(fastifyOptions);
+  app.addHook('onClose', async () => db.close());
+
+  // Answers carry ids, keys and tickets: not cacheable unless a route says otherwise.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('seam-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+  });
+
+  // JSON bodies: an empty body is `{}` (some clients send POST without one).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(invalidInput('The request body is not valid JSON'), undefined);
+    }
+  });
+
+  installErrorHandlers(app);
+  userIdentityRoutes(app, context);
+  entranceRoutes(app, context);
+  accessGrantRoutes(app, context);
+  instantKeyRoutes(app, context);
+  eventRoutes(app, context);
+  credentialRoutes(app, context);
+  await pageRoutes(app, context);
+  return { app, context };
+}

@@ -1,0 +1,223 @@
+import { isAbsolute, resolve } from 'node:path';
+import { bytesToBase64url, randomBytes } from '../src/protocol/bytes.ts';
+
+/** Brand defaults applied to instant keys that do not set their own customization. */
+export interface Brand {
+  primary_color: string;
+  secondary_color: string;
+  logo_url: string | null;
+}
+
+/** A fixed-window request budget. */
+export interface RateLimitWindow {
+  max: number;
+  windowMs: number;
+}
+
+/** Everything the server needs, fully resolved and validated (see {@link resolveConfig}). */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Directory holding the SQLite store. */
+  dataDir: string;
+  apiKey: string;
+  /** True when `apiKey` was generated here because none was configured. */
+  apiKeyGenerated: boolean;
+  /** Public origin (+ optional path) of this server; `null` means "derive from host and port". */
+  publicBaseUrl: string | null;
+  /** Origins allowed to call the credential endpoint besides the server's own. */
+  allowedOrigins: string[];
+  ticketTtlS: number;
+  /** How often the element should refresh; never more than half of `ticketTtlS`. */
+  refreshAfterS: number;
+  brand: Brand;
+  /** Folder served as static files at `/` (the demo), if any. */
+  staticDir: string | null;
+  /** The built element bundle served at `/instant-key.js`, if any. */
+  elementFile: string | null;
+  rateLimit: { perToken: RateLimitWindow; perIp: RateLimitWindow };
+  /**
+   * Whether to believe `X-Forwarded-For` (Fastify's `trustProxy`: `true`, or the proxies'
+   * addresses/CIDRs, comma-separated). Only behind a proxy: otherwise clients could pick
+   * their IP and dodge the per-IP rate limit.
+   */
+  trustProxy: boolean | string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  /** `false` silences logs (tests); otherwise a pino level. */
+  logLevel: false | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  clock: () => number;
+}
+
+/** Options accepted by `buildApp`/`startServer`: any subset of {@link ServerConfig}. */
+export type ServerOptions = Partial<Omit<ServerConfig, 'brand' | 'rateLimit' | 'apiKeyGenerated'>> & {
+  brand?: Partial<Brand>;
+  rateLimit?: { perToken?: RateLimitWindow; perIp?: RateLimitWindow };
+};
+
+/** A configuration value that cannot be used; the message names the setting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+const DEFAULT_BRAND: Brand = { primary_color: '#1d3557', secondary_color: '#f1faee', logo_url: null };
+
+/** Generates a development admin key in the shape the Seam SDK accepts. */
+export function generateApiKey(): string {
+  return `seam_${bytesToBase64url(randomBytes(24))}`;
+}
+
+/** Fills defaults and validates; throws {@link ConfigError} on the first unusable value. */
+export function resolveConfig(options: ServerOptions = {}): ServerConfig {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8787;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be 0-65535');
+
+  const apiKey = options.apiKey ?? generateApiKey();
+  if (apiKey.length < 8 || !/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new ConfigError('API_KEY must be at least 8 printable ASCII characters without spaces');
+  }
+
+  const publicBaseUrl = options.publicBaseUrl ? normalizeBaseUrl(options.publicBaseUrl) : null;
+  const allowedOrigins = (options.allowedOrigins ?? []).map(normalizeOrigin);
+
+  const ticketTtlS = options.ticketTtlS ?? 3600;
+  if (!Number.isInteger(ticketTtlS) || ticketTtlS < 2 || ticketTtlS > 7 * 86400) {
+    throw new ConfigError('TICKET_TTL_S must be an integer from 2 to 604800');
+  }
+  const refreshAfterS = Math.min(options.refreshAfterS ?? 300, Math.floor(ticketTtlS / 2));
+  if (!Number.isInteger(refreshAfterS) || refreshAfterS < 1) throw new ConfigError('refreshAfterS must be a positive integer');
+
+  const brand: Brand = { ...DEFAULT_BRAND, ...options.brand };
+  for (const key of ['primary_color', 'secondary_color'] as const) {
+    if (!COLOR_RE.test(brand[key])) throw new ConfigError(`BRAND_${key.toUpperCase()} must be #rrggbb`);
+  }
+  if (brand.logo_url !== null && !isHttpsUrl(brand.logo_url)) throw new ConfigError('BRAND_LOGO_URL must be an https URL');
+
+  const rateLimit = {
+    perToken: checkWindow('per-token rate limit', options.rateLimit?.perToken ?? { max: 60, windowMs: 60_000 }),
+    perIp: checkWindow('per-IP rate limit', options.rateLimit?.perIp ?? { max: 300, windowMs: 60_000 }),
+  };
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new ConfigError('bodyLimit must be at least 1024 bytes');
+
+  return {
+    host,
+    port,
+    dataDir: absolute(options.dataDir ?? '.data'),
+    apiKey,
+    apiKeyGenerated: options.apiKey === undefined,
+    publicBaseUrl,
+    allowedOrigins,
+    ticketTtlS,
+    refreshAfterS,
+    brand,
+    staticDir: options.staticDir ? absolute(options.staticDir) : null,
+    elementFile: options.elementFile ? absolute(options.elementFile) : null,
+    rateLimit,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit,
+    logLevel: options.logLevel ?? 'info',
+    clock: options.clock ?? Date.now,
+  };
+}
+
+/** Maps the documented environment variables (api.md, "Server start") to options. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
+  const options: ServerOptions = {};
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v ? v : undefined;
+  };
+  const integer = (name: string): number | undefined => {
+    const v = value(name);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a non-negative integer`);
+    return Number(v);
+  };
+  const port = integer('PORT');
+  if (port !== undefined) options.port = port;
+  const ttl = integer('TICKET_TTL_S');
+  if (ttl !== undefined) options.ticketTtlS = ttl;
+  const host = value('HOST');
+  if (host) options.host = host;
+  const dataDir = value('DATA_DIR');
+  if (dataDir) options.dataDir = dataDir;
+  const apiKey = value('API_KEY');
+  if (apiKey) options.apiKey = apiKey;
+  const base = value('PUBLIC_BASE_URL');
+  if (base) options.publicBaseUrl = base;
+  const origins = value('ALLOWED_ORIGINS');
+  if (origins) options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const brand: Partial<Brand> = {};
+  const primary = value('BRAND_PRIMARY_COLOR');
+  if (primary) brand.primary_color = primary;
+  const secondary = value('BRAND_SECONDARY_COLOR');
+  if (secondary) brand.secondary_color = secondary;
+  const logo = value('BRAND_LOGO_URL');
+  if (logo) brand.logo_url = logo;
+  options.brand = brand;
+  const trustProxy = value('TRUST_PROXY');
+  if (trustProxy) options.trustProxy = trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy;
+  const level = value('LOG_LEVEL');
+  if (level) {
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(level)) throw new ConfigError('LOG_LEVEL is not a pino level');
+    options.logLevel = level as ServerConfig['logLevel'];
+  }
+  return options;
+}
+
+/** `http://host:port`, with IPv6 hosts bracketed and wildcard binds shown as loopback. */
+export function baseUrlFor(host: string, port: number): string {
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+function normalizeBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('PUBLIC_BASE_URL must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_BASE_URL must use http or https');
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError('PUBLIC_BASE_URL must not carry a query, fragment or credentials');
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function normalizeOrigin(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`ALLOWED_ORIGINS: not an origin: ${text}`);
+  }
+  const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !text.endsWith('#') && !text.endsWith('?');
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !bare) {
+    throw new ConfigError(`ALLOWED_ORIGINS: not an origin (scheme://host[:port]): ${text}`);
+  }
+  return url.origin;
+}
+
+function checkWindow(name: string, w: RateLimitWindow): RateLimitWindow {
+  if (!Number.isInteger(w.max) || w.max < 1 || !Number.isInteger(w.windowMs) || w.windowMs < 1) {
+    throw new ConfigError(`${name} needs a positive integer max and windowMs`);
+  }
+  return w;
+}
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}

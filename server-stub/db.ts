@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The server's SQLite handle. */
+export type Db = Database.Database;
+
+/** Schema steps; `PRAGMA user_version` records how many have run. Append, never edit. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE user_identities (
+     user_identity_id TEXT PRIMARY KEY,
+     user_identity_key TEXT UNIQUE,
+     full_name TEXT,
+     email_address TEXT,
+     phone_number TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE acs_entrances (
+     acs_entrance_id TEXT PRIMARY KEY,
+     display_name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     lock_id TEXT NOT NULL UNIQUE,
+     ble_name TEXT NOT NULL,
+     lock_key BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE access_grants (
+     access_grant_id TEXT PRIMARY KEY,
+     user_identity_id TEXT NOT NULL REFERENCES user_identities ON DELETE CASCADE,
+     starts_at INTEGER NOT NULL,
+     ends_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     CHECK (ends_at > starts_at)
+   );
+   CREATE INDEX access_grants_by_identity ON access_grants (user_identity_id);
+   CREATE TABLE access_grant_entrances (
+     access_grant_id TEXT NOT NULL REFERENCES access_grants ON DELETE CASCADE,
+     acs_entrance_id TEXT NOT NULL REFERENCES acs_entrances,
+     position INTEGER NOT NULL,
+     PRIMARY KEY (access_grant_id, acs_entrance_id)
+   );
+   CREATE INDEX access_grant_entrances_by_entrance ON access_grant_entrances (acs_entrance_id);
+   -- Keys outlive their identity (revoked, for the audit trail), so no foreign key here.
+   CREATE TABLE instant_keys (
+     instant_key_id TEXT PRIMARY KEY,
+     token_hash BLOB NOT NULL UNIQUE,
+     user_identity_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     max_use_count INTEGER,
+     revoked_at INTEGER,
+     customization TEXT NOT NULL
+   );
+   CREATE INDEX instant_keys_by_identity ON instant_keys (user_identity_id);
+   CREATE TABLE instant_key_devices (
+     instant_key_id TEXT NOT NULL REFERENCES instant_keys,
+     device_id TEXT NOT NULL,
+     first_used_at INTEGER NOT NULL,
+     PRIMARY KEY (instant_key_id, device_id)
+   );
+   CREATE TABLE events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT NOT NULL UNIQUE,
+     event_type TEXT NOT NULL,
+     occurred_at INTEGER NOT NULL,
+     instant_key_id TEXT,
+     user_identity_id TEXT,
+     access_grant_id TEXT,
+     device_id TEXT,
+     user_agent TEXT,
+     reason TEXT
+   );
+   CREATE INDEX events_by_time ON events (occurred_at, seq);`,
+];
+
+/**
+ * Opens (creating if needed) the store in `dataDir` and brings its schema up to date.
+ * WAL with `synchronous=FULL`: a write is on disk when its transaction returns, so whatever
+ * the API acknowledged survives a crash or SIGKILL.
+ */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'instant-key.sqlite');
+  const db = new Database(file);
+  // The file holds lock keys: readable by the server's user only.
+  chmodSync(file, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length})`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
