@@ -1,0 +1,132 @@
+import { getDeviceId } from './device-id.ts';
+import { CredentialsError, type CredentialsErrorCode } from './errors.ts';
+import type { CredentialsResolver, CredentialsResponse } from './types.ts';
+import { validateCredentialsResponse } from './validate.ts';
+
+/*
+ * The default resolver: the HTTP contract of api.md, section 2. Everything here that can go
+ * wrong ends as a `CredentialsError`, except an abort, which rethrows the signal's reason so
+ * callers can tell "superseded" from "failed".
+ */
+
+export const CREDENTIALS_PATH = '/instant_keys/credentials';
+
+export interface HttpResolverOptions {
+  /** Absolute base URL of the credential endpoint (see `resolveEndpoint`). */
+  endpoint: string;
+  /** Injected for tests; defaults to the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Defaults to the per-browser id from `device-id.ts`. */
+  deviceId?: () => string;
+  /** Defaults to `navigator.onLine`; used only to name a failed fetch. */
+  isOnline?: () => boolean;
+}
+
+/**
+ * The element's `endpoint` attribute as an absolute URL: empty or absent means the page's
+ * own origin; a relative value resolves against the page.
+ */
+export function resolveEndpoint(endpoint: string | null | undefined, base: string): string {
+  const raw = endpoint?.trim() ? endpoint.trim() : new URL(base).origin;
+  return new URL(raw, base).href;
+}
+
+export function credentialsUrl(endpoint: string): string {
+  return endpoint.replace(/\/+$/, '') + CREDENTIALS_PATH;
+}
+
+/** A token can only travel in a header if it is visible ASCII; anything else cannot be ours. */
+const HEADER_SAFE_RE = /^[\x21-\x7e]+$/;
+
+export function createHttpResolver(options: HttpResolverOptions): CredentialsResolver {
+  const url = credentialsUrl(options.endpoint);
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const deviceId = options.deviceId ?? (() => getDeviceId());
+  const isOnline = options.isOnline ?? (() => typeof navigator === 'undefined' || navigator.onLine !== false);
+
+  return async (token, { signal }) => {
+    signal.throwIfAborted();
+    if (!HEADER_SAFE_RE.test(token)) {
+      throw new CredentialsError('link_invalid', 'The link token is malformed');
+    }
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${token}`, 'Instant-Key-Device': deviceId(), Accept: 'application/json' },
+        signal,
+        // The answer carries secrets: never from or into a cache, never with cookies.
+        cache: 'no-store',
+        credentials: 'omit',
+        // The contract has no redirects; following one would resend the bearer token.
+        redirect: 'error',
+      });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      const offline = !isOnline();
+      throw new CredentialsError(
+        offline ? 'network_offline' : 'network_error',
+        offline ? 'The device is offline' : 'The credential endpoint could not be reached',
+        { cause: error },
+      );
+    }
+    if (response.status === 200) return parseSuccess(response, signal);
+    throw await httpError(response, signal);
+  };
+}
+
+async function parseSuccess(response: Response, signal: AbortSignal): Promise<CredentialsResponse> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw new CredentialsError('response_invalid', 'The credential endpoint answered with invalid JSON', {
+      status: 200,
+      cause: error,
+    });
+  }
+  return validateCredentialsResponse(body);
+}
+
+async function httpError(response: Response, signal: AbortSignal): Promise<CredentialsError> {
+  const status = response.status;
+  const type = await errorType(response);
+  if (signal.aborted) throw signal.reason;
+  const [code, message] = classify(status, type);
+  const retryAfterS = retryAfter(response.headers.get('Retry-After'));
+  return new CredentialsError(code, `${message} (HTTP ${status}${type ? ` ${type}` : ''})`, {
+    status,
+    ...(retryAfterS === undefined ? {} : { retryAfterS }),
+  });
+}
+
+/** `Retry-After` in seconds (the HTTP-date form is not used by the contract). */
+function retryAfter(header: string | null): number | undefined {
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+function classify(status: number, type: string | undefined): [CredentialsErrorCode, string] {
+  if (status === 401) {
+    return type === 'instant_key_expired' ? ['link_expired', 'The link has expired'] : ['link_invalid', 'The link is not valid'];
+  }
+  // 400 is a malformed Authorization header: the one input that comes from the guest's link.
+  if (status === 400) return ['link_invalid', 'The link is not valid'];
+  if (status === 410) return ['link_revoked', 'The link has been revoked'];
+  if (status === 403 && type === 'max_use_count_exceeded') {
+    return ['link_max_use', 'The link is already in use on its maximum number of devices'];
+  }
+  return ['network_error', 'The credential endpoint refused the request'];
+}
+
+/** Seam-shaped `{ error: { type } }`; anything else (HTML from a proxy, say) gives undefined. */
+async function errorType(response: Response): Promise<string | undefined> {
+  try {
+    const body: unknown = await response.json();
+    const type = (body as { error?: { type?: unknown } } | null)?.error?.type;
+    return typeof type === 'string' && /^[a-z_]{1,64}$/.test(type) ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}

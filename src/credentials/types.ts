@@ -1,0 +1,74 @@
+/**
+ * The credential endpoint's answer (api.md, section 2), as the element receives it once
+ * validated. Field names stay snake_case: this is the wire contract, not a view model.
+ */
+
+/** Entrance kinds the endpoint may send; anything else is refused by validation. */
+export const ENTRANCE_KINDS = ['guest_room', 'elevator', 'amenity', 'common_area'] as const;
+export type EntranceKind = (typeof ENTRANCE_KINDS)[number];
+
+export interface Entrance {
+  acs_entrance_id: string;
+  display_name: string;
+  kind: EntranceKind;
+}
+
+export interface LockRef {
+  lock_id: string;
+  /** The advertised local name, used as the `requestDevice` filter. */
+  ble_name: string;
+}
+
+/** One active (grant, entrance) pair with a fresh ticket. */
+export interface Credential {
+  credential_id: string;
+  entrance: Entrance;
+  lock: LockRef;
+  starts_at: string;
+  ends_at: string;
+  /** Unpadded base64url of the 114-byte IK1 ticket. */
+  ticket: string;
+  /** Unpadded base64url of the 32-byte credential key. */
+  credential_key: string;
+  ticket_expires_at: string;
+}
+
+/** A grant that has not started yet: no ticket, so the guest only sees when it begins. */
+export interface UpcomingAccess {
+  entrance: Entrance;
+  starts_at: string;
+  ends_at: string;
+}
+
+export interface Customization {
+  /** `#rrggbb`. */
+  primary_color?: string;
+  /** `#rrggbb`. */
+  secondary_color?: string;
+  /** https URL. */
+  logo_url?: string;
+}
+
+export interface InstantKeySummary {
+  instant_key_id: string;
+  expires_at: string;
+  user_identity: { display_name: string };
+  customization: Customization;
+}
+
+export interface CredentialsResponse {
+  ok: true;
+  instant_key: InstantKeySummary;
+  credentials: Credential[];
+  upcoming: UpcomingAccess[];
+  refresh_after_s: number;
+}
+
+/**
+ * Replaces the HTTP call for hosts with their own backend. Must honour `signal`, and should
+ * reject with a `CredentialsError` so the element can tell the guest what happened.
+ */
+export type CredentialsResolver = (
+  token: string,
+  options: { signal: AbortSignal },
+) => Promise<CredentialsResponse>;

@@ -1,0 +1,68 @@
+import { en, type MessageKey } from './en.ts';
+
+export type { MessageKey };
+/** A locale's catalog: any key it lacks falls back to English. */
+export type Catalog = Partial<Record<MessageKey, string>>;
+
+const catalogs = new Map<string, Catalog>([['en', en]]);
+export const DEFAULT_LOCALE = 'en';
+
+/** Adds or replaces a locale's catalog (`lang` as a BCP 47 tag, e.g. `fr` or `pt-BR`). */
+export function registerLocale(lang: string, catalog: Catalog): void {
+  catalogs.set(lang.toLowerCase(), catalog);
+}
+
+/**
+ * The best registered locale for a language tag: exact (`pt-br`), then its language (`pt`),
+ * then English.
+ */
+export function resolveLocale(lang: string | null | undefined): string {
+  const tag = (lang ?? '').trim().toLowerCase();
+  if (tag && catalogs.has(tag)) return tag;
+  const base = tag.split('-')[0];
+  if (base && catalogs.has(base)) return base;
+  return DEFAULT_LOCALE;
+}
+
+export type MessageParams = Record<string, string | number>;
+
+/** The localized text for `key`, with `{name}` placeholders filled from `params`. */
+export function msg(key: MessageKey, params: MessageParams = {}, locale: string = DEFAULT_LOCALE): string {
+  const template = catalogs.get(locale)?.[key] ?? en[key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** True when `key` names a message, for keys built at run time (`error.${code}`). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date-time for guests: medium date, short time, in the guest's time zone. */
+export function formatDateTime(iso: string, locale: string = DEFAULT_LOCALE): string {
+  let format = dateFormats.get(locale);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    } catch {
+      // A malformed `lang` attribute must not break rendering.
+      format = new Intl.DateTimeFormat(DEFAULT_LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+    }
+    dateFormats.set(locale, format);
+  }
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : format.format(date);
+}
+
+/**
+ * The tag to format dates with: the guest's own tag when its language is the catalog's
+ * (`en-GB` dates for an English catalog), else the catalog's, so text and dates agree.
+ */
+export function dateLocaleFor(tag: string | null | undefined, catalogLocale: string): string {
+  const wanted = (tag ?? '').trim();
+  const base = catalogLocale.split('-')[0]!.toLowerCase();
+  return wanted && wanted.toLowerCase().split('-')[0] === base ? wanted : catalogLocale;
+}

@@ -1,0 +1,38 @@
+import { atom, type WritableAtom } from 'nanostores';
+import type { UnsupportedReason } from '../ble/capabilities.ts';
+import type { LoadErrorCode } from '../credentials/errors.ts';
+import type { CredentialsResponse } from '../credentials/types.ts';
+
+/** The link's status and, once loaded, its credentials. One store per element. */
+export type KeyValue =
+  | { status: 'idle' }
+  | { status: 'unsupported'; reason: UnsupportedReason }
+  | { status: 'loading' }
+  | { status: 'loaded'; data: CredentialsResponse }
+  | { status: 'failed'; code: LoadErrorCode; message: string };
+
+export type KeyStore = WritableAtom<KeyValue>;
+
+export function createKeyStore(): KeyStore {
+  return atom<KeyValue>({ status: 'idle' });
+}
+
+/** Decided before any request and final: nothing else may replace it. */
+export function keyUnsupported($key: KeyStore, reason: UnsupportedReason): void {
+  $key.set({ status: 'unsupported', reason });
+}
+
+export function keyLoading($key: KeyStore): void {
+  if ($key.get().status === 'unsupported') return;
+  $key.set({ status: 'loading' });
+}
+
+export function keyLoaded($key: KeyStore, data: CredentialsResponse): void {
+  if ($key.get().status === 'unsupported') return;
+  $key.set({ status: 'loaded', data });
+}
+
+export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string): void {
+  if ($key.get().status === 'unsupported') return;
+  $key.set({ status: 'failed', code, message });
+}

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { CredentialsError, type CredentialsErrorCode } from '../../src/credentials/errors.ts';
+import { createHttpResolver, credentialsUrl, resolveEndpoint } from '../../src/credentials/http-resolver.ts';
+import { responseBody, TOKEN } from './support/credentials-fixture.ts';
+
+const DEVICE = '5b0f2c3e-8d7a-4c1b-9e6f-0a1b2c3d4e5f';
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+/** A stubbed global fetch answering each call with `answer`. */
+function stubFetch(answer: (call: Call) => Response | Promise<Response>): Call[] {
+  const calls: Call[] = [];
+  globalThis.fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const call = { url: String(input), init };
+    calls.push(call);
+    return answer(call);
+  }) as typeof fetch;
+  return calls;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+function seamError(status: number, type: string, headers: Record<string, string> = {}): Response {
+  return json(status, { error: { type, message: `${type} (server text)` } }, headers);
+}
+
+function resolver(online = true) {
+  return createHttpResolver({ endpoint: 'https://keys.example/api/', deviceId: () => DEVICE, isOnline: () => online });
+}
+
+async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof CredentialsError, `a CredentialsError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
+}
+
+const realFetch = globalThis.fetch;
+
+describe('createHttpResolver', () => {
+  beforeEach(() => {
+    globalThis.fetch = realFetch;
+  });
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  test('GETs the credentials path with the bearer token and the device id', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    const body = await resolver()(TOKEN, { signal: new AbortController().signal });
+    assert.equal(body.credentials[0]!.entrance.display_name, 'Room 412');
+    assert.equal(calls.length, 1);
+    const { url, init } = calls[0]!;
+    assert.equal(url, 'https://keys.example/api/instant_keys/credentials');
+    assert.equal(init.method, 'GET');
+    const headers = new Headers(init.headers);
+    assert.equal(headers.get('Authorization'), `Bearer ${TOKEN}`);
+    assert.equal(headers.get('Instant-Key-Device'), DEVICE);
+    assert.equal(init.credentials, 'omit', 'no cookies ride along');
+    assert.equal(init.cache, 'no-store');
+    assert.ok(!url.includes(TOKEN), 'the token stays out of the URL');
+  });
+
+  test('hands the caller’s signal to fetch', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    const controller = new AbortController();
+    await resolver()(TOKEN, { signal: controller.signal });
+    assert.equal(calls[0]!.init.signal, controller.signal);
+  });
+
+  test('validates the 200 body', async () => {
+    stubFetch(() => json(200, { ...responseBody(), refresh_after_s: 'soon' }));
+    const error = await failure(resolver()(TOKEN, { signal: new AbortController().signal }));
+    assert.equal(error.code, 'response_invalid');
+    assert.ok(error.issues.some((i) => i.startsWith('$.refresh_after_s')));
+  });
+
+  test('refuses a 200 that is not JSON', async () => {
+    stubFetch(() => new Response('<html>proxy</html>', { status: 200 }));
+    assert.equal((await failure(resolver()(TOKEN, { signal: new AbortController().signal }))).code, 'response_invalid');
+  });
+
+  const mapping: Array<[string, () => Response, CredentialsErrorCode]> = [
+    ['401 instant_key_invalid', () => seamError(401, 'instant_key_invalid'), 'link_invalid'],
+    ['401 instant_key_expired', () => seamError(401, 'instant_key_expired'), 'link_expired'],
+    ['401 without a body', () => new Response(null, { status: 401 }), 'link_invalid'],
+    ['400 invalid_input', () => seamError(400, 'invalid_input'), 'link_invalid'],
+    ['410 instant_key_revoked', () => seamError(410, 'instant_key_revoked'), 'link_revoked'],
+    ['403 max_use_count_exceeded', () => seamError(403, 'max_use_count_exceeded'), 'link_max_use'],
+    ['403 from a firewall', () => new Response('denied', { status: 403 }), 'network_error'],
+    ['429 rate_limited', () => seamError(429, 'rate_limited', { 'Retry-After': '30' }), 'network_error'],
+    ['500', () => seamError(500, 'internal_error'), 'network_error'],
+    ['503 with an HTML page', () => new Response('<h1>down</h1>', { status: 503 }), 'network_error'],
+    ['404', () => seamError(404, 'route_not_found'), 'network_error'],
+  ];
+  for (const [what, answer, code] of mapping) {
+    test(`maps ${what} to ${code}`, async () => {
+      stubFetch(answer);
+      const error = await failure(resolver()(TOKEN, { signal: new AbortController().signal }));
+      assert.equal(error.code, code);
+      assert.ok(!error.message.includes(TOKEN), 'the token is not in the message');
+    });
+  }
+
+  test('keeps Retry-After seconds from a 429', async () => {
+    stubFetch(() => seamError(429, 'rate_limited', { 'Retry-After': '30' }));
+    assert.equal((await failure(resolver()(TOKEN, { signal: new AbortController().signal }))).retryAfterS, 30);
+  });
+
+  test('names a failed fetch network_offline when the device is offline', async () => {
+    stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+    const error = await failure(resolver(false)(TOKEN, { signal: new AbortController().signal }));
+    assert.equal(error.code, 'network_offline');
+  });
+
+  test('names a failed fetch network_error when the device is online', async () => {
+    stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+    const error = await failure(resolver(true)(TOKEN, { signal: new AbortController().signal }));
+    assert.equal(error.code, 'network_error');
+    assert.ok(!error.message.includes(TOKEN));
+  });
+
+  test('rethrows the abort reason instead of a network error', async () => {
+    const controller = new AbortController();
+    stubFetch(
+      ({ init }) =>
+        new Promise<Response>((_, reject) => {
+          init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+        }),
+    );
+    const pending = resolver()(TOKEN, { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(pending, (error: unknown) => error instanceof DOMException && error.name === 'AbortError');
+  });
+
+  test('does not call the endpoint when already aborted', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    await assert.rejects(resolver()(TOKEN, { signal: AbortSignal.abort() }));
+    assert.equal(calls.length, 0);
+  });
+
+  test('refuses a token that cannot travel in a header without calling the endpoint', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    const error = await failure(resolver()('ik_ with spaces', { signal: new AbortController().signal }));
+    assert.equal(error.code, 'link_invalid');
+    assert.equal(calls.length, 0);
+  });
+});
+
+describe('resolveEndpoint', () => {
+  test('empty or absent means the page origin', () => {
+    assert.equal(resolveEndpoint('', 'https://hotel.example/stay?x=1#ik_abc'), 'https://hotel.example/');
+    assert.equal(resolveEndpoint(undefined, 'https://hotel.example/stay'), 'https://hotel.example/');
+    assert.equal(resolveEndpoint('  ', 'https://hotel.example/stay'), 'https://hotel.example/');
+  });
+
+  test('keeps an absolute endpoint and resolves a relative one against the page', () => {
+    assert.equal(resolveEndpoint('https://keys.example/v1', 'https://hotel.example/'), 'https://keys.example/v1');
+    assert.equal(resolveEndpoint('/ik', 'https://hotel.example/stay'), 'https://hotel.example/ik');
+  });
+
+  test('joins the credentials path without doubling slashes', () => {
+    assert.equal(credentialsUrl('https://hotel.example/'), 'https://hotel.example/instant_keys/credentials');
+    assert.equal(credentialsUrl('https://keys.example/v1'), 'https://keys.example/v1/instant_keys/credentials');
+  });
+});
