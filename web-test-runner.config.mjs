@@ -22,4 +22,8 @@ export default {
   plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), virtualLockPlugin()],
   reporters: [defaultReporter(), summaryReporter({ flatten: false }), countReporter()],
   testFramework: { config: { timeout: 20_000 } },
+  // nanostores reads process.env.NODE_ENV, which bundlers replace; the test server does not bundle.
+  testRunnerHtml: (testFramework) => `<!doctype html>
+    <html lang="en"><head><script>globalThis.process = { env: { NODE_ENV: 'development' } };</script></head>
+    <body><script type="module" src="${testFramework}"></script></body></html>`,
 };
