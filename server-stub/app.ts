@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { baseUrlFor, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db.ts';
-import { installErrorHandlers, invalidInput } from './errors.ts';
+import { ApiError, installErrorHandlers, invalidInput } from './errors.ts';
+import { PlanCache } from './plan-cache.ts';
 import { accessGrantRoutes } from './routes/access-grants.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { entranceRoutes } from './routes/entrances.ts';
@@ -11,6 +12,7 @@ import { eventRoutes } from './routes/events.ts';
 import { instantKeyRoutes } from './routes/instant-keys.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { userIdentityRoutes } from './routes/user-identities.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** A built, not yet listening, server. */
 export interface BuiltApp {
@@ -46,7 +48,8 @@ function loggerOptions(config: ServerConfig): FastifyServerOptions['logger'] {
 export async function buildApp(options: ServerOptions | ServerConfig = {}): Promise<BuiltApp> {
   const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
   const db = openDatabase(config.dataDir);
-  const context: AppContext = { config, db, publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
+  const writes = new WriteBatch(db);
+  const context: AppContext = { config, db, writes, plans: new PlanCache(), publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
 
   const fastifyOptions: FastifyServerOptions = {
     logger: loggerOptions(config),
@@ -58,7 +61,10 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
     exposeHeadRoutes: false,
   };
   const app = Fastify(fastifyOptions);
-  app.addHook('onClose', async () => db.close());
+  app.addHook('onClose', async () => {
+    writes.flush();
+    db.close();
+  });
 
   // Answers carry ids, keys and tickets: not cacheable unless a route says otherwise.
   app.addHook('onRequest', async (request, reply) => {
@@ -76,6 +82,12 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
     } catch {
       done(invalidInput('The request body is not valid JSON'), undefined);
     }
+  });
+  // The Seam SDK sends parameterless POSTs (`list()`) as an empty form body: read it as `{}`.
+  // Anything else in that type is refused, so JSON stays the only way to send parameters.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    if ((body as string).trim() === '') return done(null, {});
+    done(new ApiError(415, 'unsupported_media_type', 'Send parameters as application/json'), undefined);
   });
 
   installErrorHandlers(app);

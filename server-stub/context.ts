@@ -1,10 +1,16 @@
 import type { ServerConfig } from './config.ts';
 import type { Db } from './db.ts';
+import type { PlanCache } from './plan-cache.ts';
+import type { WriteBatch } from './write-batch.ts';
 
 /** What every route needs: the resolved config, the store and the public URL. */
 export interface AppContext {
   readonly config: ServerConfig;
   readonly db: Db;
+  /** Group commit for the credential endpoint's per-request writes. */
+  readonly writes: WriteBatch;
+  /** Credential plans between requests; admin routes clear it. */
+  readonly plans: PlanCache;
   /**
    * The server's public base URL (no trailing slash). Mutable because with port 0 the
    * default (`http://{HOST}:{PORT}`) is known only once listening.

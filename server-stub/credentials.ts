@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import { bytesToBase64url, bytesToUuid, randomBytes, uuidToBytes } from '../src/protocol/bytes.ts';
-import { KEY_LENGTH } from '../src/protocol/constants.ts';
-import { sealTicket } from '../src/protocol/ticket.ts';
+import { KEY_LENGTH, NONCE_LENGTH } from '../src/protocol/constants.ts';
 import type { Brand, ServerConfig } from './config.ts';
 import type { Db } from './db.ts';
 import { publicEntrance } from './store/entrances.ts';
 import { currentGrantEntrances, type GrantEntrance } from './store/grants.ts';
 import { findIdentity } from './store/identities.ts';
 import { customizationOf, type InstantKeyRow } from './store/instant-keys.ts';
+import { sealTicketFast } from './ticket-sealer.ts';
 import { iso } from './time.ts';
 
 /** Namespace of credential ids (UUIDv5 over "grant:entrance"), fixed forever. */
 const CREDENTIAL_NAMESPACE = uuidToBytes('6f1d7c2e-3b5a-5e84-9c0d-2a7b1e4f8c63');
 /** Ticket permission bit 0: may unlock (protocol.md). */
 const PERMISSION_UNLOCK = 1;
+/** Fresh random bytes each credential takes: its credential key and its ticket's nonce. */
+const PER_CREDENTIAL = KEY_LENGTH + NONCE_LENGTH;
 
 /**
  * The credential id of one (grant, entrance) pair: a UUIDv5, so stable across requests and
@@ -45,6 +47,8 @@ export interface CredentialPlan {
   view: CredentialView;
   etag: string;
   active: GrantEntrance[];
+  /** When time alone changes the plan next: the earliest grant start or end still ahead. */
+  changesAt: number;
 }
 
 /**
@@ -75,24 +79,29 @@ export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow
     refresh_after_s: config.refreshAfterS,
   };
   const digest = createHash('sha256').update(JSON.stringify(view)).digest();
-  return { view, etag: `"${bytesToBase64url(digest.subarray(0, 18))}"`, active };
+  const changesAt = Math.min(...pairs.map((p) => (p.starts_at > now ? p.starts_at : p.ends_at)));
+  return { view, etag: `"${bytesToBase64url(digest.subarray(0, 18))}"`, active, changesAt };
 }
 
 /** The 200 body: the view with a freshly minted ticket and credential key per credential. */
 export function mintCredentials(plan: CredentialPlan, config: ServerConfig, key: InstantKeyRow, now: number): Record<string, unknown> {
   const notBefore = Math.floor(now / 1000);
+  // One CSPRNG call for the whole answer: its cost is per call, not per byte.
+  const random = randomBytes(plan.active.length * PER_CREDENTIAL);
   const credentials = plan.view.credentials.map((credential, i) => {
     const pair = plan.active[i]!;
     const notAfter = Math.floor(Math.min(now + config.ticketTtlS * 1000, pair.ends_at, key.expires_at) / 1000);
-    const credentialKey = randomBytes(KEY_LENGTH);
-    const ticket = sealTicket(new Uint8Array(pair.entrance.lock_key), {
+    const credentialKey = random.subarray(i * PER_CREDENTIAL, i * PER_CREDENTIAL + KEY_LENGTH);
+    const nonce = random.subarray(i * PER_CREDENTIAL + KEY_LENGTH, (i + 1) * PER_CREDENTIAL);
+    const contents = {
       lockId: pair.entrance.lock_id,
       credentialId: credential.credential_id,
       notBefore,
       notAfter: Math.max(notBefore, notAfter),
       credentialKey,
       permissions: PERMISSION_UNLOCK,
-    });
+    };
+    const ticket = sealTicketFast(pair.entrance.lock_key, contents, nonce);
     return {
       ...credential,
       ticket: bytesToBase64url(ticket),

@@ -5,6 +5,25 @@ import { join } from 'node:path';
 /** The server's SQLite handle. */
 export type Db = Database.Database;
 
+const prepared = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * `sql` prepared once per connection and reused: on the credential endpoint's hot path,
+ * preparing costs more than running. With `pluck`, the statement returns first columns.
+ */
+export function statement(db: Db, sql: string, pluck = false): Database.Statement {
+  let cache = prepared.get(db);
+  if (!cache) prepared.set(db, (cache = new Map()));
+  const key = `${pluck ? 'p' : 'r'}:${sql}`;
+  let stmt = cache.get(key);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    if (pluck) stmt.pluck();
+    cache.set(key, stmt);
+  }
+  return stmt;
+}
+
 /** Schema steps; `PRAGMA user_version` records how many have run. Append, never edit. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE user_identities (

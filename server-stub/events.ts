@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from './db.ts';
+import { statement, type Db } from './db.ts';
 import { iso } from './time.ts';
 
 /** Event types of api.md section 4. */
@@ -35,7 +35,8 @@ const OPTIONAL = ['instant_key_id', 'user_identity_id', 'access_grant_id', 'devi
 
 /** Appends an event; call inside the transaction of the change it records. */
 export function recordEvent(db: Db, now: number, type: EventType, fields: EventFields): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO events (event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, device_id, user_agent, reason)
      VALUES (@event_id, @event_type, @occurred_at, @instant_key_id, @user_identity_id, @access_grant_id, @device_id, @user_agent, @reason)`,
   ).run({

@@ -125,8 +125,8 @@ interface AdminOperation {
   params: Record<string, Param>;
   /** Answer key and its schema, or none for delete routes. */
   answer?: [string, Schema];
-  /** The method the Seam SDK uses besides POST. */
-  alsoAs?: 'get' | 'delete';
+  /** The method the Seam SDK uses besides POST: query parameters, or PATCH with the same body. */
+  alsoAs?: 'get' | 'delete' | 'patch';
 }
 
 const id = (required = true): Param => ({ schema: uuid, required });
@@ -190,6 +190,7 @@ const ADMIN: AdminOperation[] = [
     summary: 'Change an access grant',
     params: { access_grant_id: id(), acs_entrance_ids: { schema: { type: 'array', items: uuid, minItems: 1 } }, starts_at: { schema: time }, ends_at: { schema: time } },
     answer: ['access_grant', ref('AccessGrant')],
+    alsoAs: 'patch',
   },
   { path: '/access_grants/get', summary: 'Get an access grant', params: { access_grant_id: id() }, answer: ['access_grant', ref('AccessGrant')], alsoAs: 'get' },
   {
@@ -231,13 +232,17 @@ function adminPathItem(op: AdminOperation): Record<string, unknown> {
     content: { 'application/json': { schema: object({ ok: { type: 'boolean', const: true }, ...(op.answer ? { [op.answer[0]]: op.answer[1] } : {}) }) } },
   };
   const responses = { 200: ok, 400: errorResponse('invalid_input'), 401: errorResponse('unauthorized'), 404: errorResponse('<resource>_not_found') };
+  const operationId = op.path.slice(1).replaceAll('/', '_');
+  const requestBody = { content: { 'application/json': { schema: body } } };
   const item: Record<string, unknown> = {
-    post: { summary: op.summary, operationId: op.path.slice(1).replaceAll('/', '_'), security: [{ apiKey: [] }], requestBody: { content: { 'application/json': { schema: body } } }, responses },
+    post: { summary: op.summary, operationId, security: [{ apiKey: [] }], requestBody, responses },
   };
-  if (op.alsoAs) {
+  if (op.alsoAs === 'patch') {
+    item['patch'] = { summary: op.summary, operationId: `${operationId}_patch`, security: [{ apiKey: [] }], requestBody, responses };
+  } else if (op.alsoAs) {
     item[op.alsoAs] = {
       summary: op.summary,
-      operationId: `${op.path.slice(1).replaceAll('/', '_')}_${op.alsoAs}`,
+      operationId: `${operationId}_${op.alsoAs}`,
       security: [{ apiKey: [] }],
       parameters: Object.entries(op.params).map(([name, p]) => ({ name, in: 'query', required: p.required ?? false, schema: p.schema })),
       responses,

@@ -26,7 +26,7 @@ export function accessGrantRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
     input.done();
     return { access_grant: updateGrant(db, now, id, changes) };
-  });
+  }, { update: true });
   adminRoute(app, ctx, '/access_grants/get', (input) => {
     const id = input.uuid('access_grant_id', { required: true });
     input.done();

@@ -6,31 +6,41 @@ import { Input } from '../validation.ts';
 
 /** Methods routed to handlers so that the rest can be answered 405 rather than 404. */
 export const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const ADMIN_METHODS = ['GET', 'POST', 'DELETE'];
+/** Methods whose parameters come as query parameters; the others send a JSON body. */
+const QUERY_METHODS = ['GET', 'DELETE'];
 
 /** A handler's result: the keys to answer beside `ok: true`. */
 export type AdminResult = Record<string, unknown>;
 
 /**
  * Registers an admin route the way the Seam SDK calls it: POST with a JSON body, or GET and
- * DELETE with query parameters (api.md section 4). The API key is checked before anything
- * else; the handler reads its parameters through {@link Input} and runs synchronously.
+ * DELETE with query parameters (api.md section 4); `update` routes also take PATCH with a
+ * JSON body, which is how `@seamapi/http` 1.x sends `/access_grants/update`. The API key is
+ * checked before anything else; the handler reads its parameters through {@link Input} and
+ * runs synchronously.
  */
 export function adminRoute(
   app: FastifyInstance,
   ctx: AppContext,
   url: string,
   handler: (input: Input, now: number) => AdminResult,
+  options: { update?: boolean } = {},
 ): void {
+  const allowed = ['GET', 'POST', 'DELETE', ...(options.update ? ['PATCH'] : [])];
   app.route({
     method: [...ROUTED_METHODS],
     url,
     onRequest: requireApiKey(ctx.config.apiKey),
     handler: async (request) => {
-      if (!ADMIN_METHODS.includes(request.method)) throw methodNotAllowed(request.method, ADMIN_METHODS);
-      const raw = request.method === 'POST' ? (request.body ?? {}) : request.query;
+      if (!allowed.includes(request.method)) throw methodNotAllowed(request.method, allowed);
+      const raw = QUERY_METHODS.includes(request.method) ? request.query : (request.body ?? {});
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidInput('The request body must be a JSON object');
-      return { ok: true, ...handler(new Input(raw as Record<string, unknown>), ctx.config.clock()) };
+      try {
+        return { ok: true, ...handler(new Input(raw as Record<string, unknown>), ctx.config.clock()) };
+      } finally {
+        // Whatever the handler committed may change what a key's link shows.
+        ctx.plans.clear();
+      }
     },
   });
 }

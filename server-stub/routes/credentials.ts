@@ -3,13 +3,21 @@ import type { AppContext } from '../context.ts';
 import { CredentialCors } from '../cors.ts';
 import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
-import { recordEvent } from '../events.ts';
 import { RateLimiter } from '../rate-limit.ts';
-import { admitDevice, findKeyByToken, type InstantKeyRow } from '../store/instant-keys.ts';
+import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
 
 const DEVICE_RE = /^[A-Za-z0-9._:~-]{1,128}$/;
+
+const invalidKey = () => new ApiError(401, 'instant_key_invalid', 'This instant key is not valid');
+
+/** The answer to a known key that was refused (its `use_denied` event is already recorded). */
+const REFUSALS: Record<KeyRefusal, () => ApiError> = {
+  revoked: () => new ApiError(410, 'instant_key_revoked', 'This instant key has been revoked'),
+  expired: () => new ApiError(401, 'instant_key_expired', 'This instant key has expired'),
+  max_use_count_exceeded: () => new ApiError(403, 'max_use_count_exceeded', 'This instant key is already in use on its maximum number of devices'),
+};
 
 /**
  * `GET /instant_keys/credentials` (api.md section 2), checks in the documented order: rate
@@ -28,26 +36,17 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     return origins.set;
   });
 
-  const deny = (key: InstantKeyRow, now: number, request: FastifyRequest, deviceId: string, reason: string, err: ApiError): ApiError => {
-    recordEvent(db, now, 'instant_key.use_denied', {
-      instant_key_id: key.instant_key_id,
-      user_identity_id: key.user_identity_id,
-      device_id: deviceId,
-      user_agent: request.headers['user-agent'],
-      reason,
-    });
-    return err;
-  };
-
   const getCredentials = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('cache-control', 'private, no-store');
     const now = config.clock();
 
-    const authorization = request.headers.authorization;
-    const retryAfter = perIp.hit(request.ip, now) || (typeof authorization === 'string' ? perToken.hit(sha256(authorization).toString('base64'), now) : 0);
+    // Per token, keyed by the token's hash (no raw token is kept), so that spelling the header
+    // differently ("bearer", extra spaces) does not buy a fresh budget.
+    const bearer = parseBearer(request.headers.authorization);
+    const tokenKey = bearer.kind === 'bearer' ? sha256(bearer.token).toString('base64') : null;
+    const retryAfter = perIp.hit(request.ip, now) || (tokenKey === null ? 0 : perToken.hit(tokenKey, now));
     if (retryAfter > 0) throw rateLimited(retryAfter);
 
-    const bearer = parseBearer(authorization);
     if (bearer.kind === 'malformed') {
       throw invalidInput('Authorization must be "Bearer <token>"', { _errors: [], authorization: { _errors: ['Expected "Bearer <token>"'] } });
     }
@@ -58,34 +57,20 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
         'instant-key-device': { _errors: ['Required: 1-128 of A-Za-z0-9._:~-'] },
       });
     }
+    if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token)) throw invalidKey();
 
-    const key = bearer.kind === 'bearer' && isInstantKeyToken(bearer.token) ? findKeyByToken(db, bearer.token) : undefined;
-    if (!key) throw new ApiError(401, 'instant_key_invalid', 'This instant key is not valid');
-    if (key.revoked_at !== null) {
-      throw deny(key, now, request, deviceId, 'revoked', new ApiError(410, 'instant_key_revoked', 'This instant key has been revoked'));
-    }
-    if (now >= key.expires_at) {
-      throw deny(key, now, request, deviceId, 'expired', new ApiError(401, 'instant_key_expired', 'This instant key has expired'));
-    }
-    // Admission and its event commit together: an admitted device is always on record.
-    const admitted = db.transaction(() => {
-      if (!admitDevice(db, now, key, deviceId)) return false;
-      recordEvent(db, now, 'instant_key.used', {
-        instant_key_id: key.instant_key_id,
-        user_identity_id: key.user_identity_id,
-        device_id: deviceId,
-        user_agent: request.headers['user-agent'],
-      });
-      return true;
-    }).immediate();
-    if (!admitted) {
-      throw deny(key, now, request, deviceId, 'max_use_count_exceeded', new ApiError(403, 'max_use_count_exceeded', 'This instant key is already in use on its maximum number of devices'));
-    }
+    // Revocation, expiry and admission are decided in the same transaction that records the
+    // use, and the answer goes out only once that transaction has committed.
+    const token = bearer.token;
+    const use = await ctx.writes.run(() => useInstantKey(db, now, token, { device_id: deviceId, user_agent: request.headers['user-agent'] }));
+    if (use.outcome === 'invalid') throw invalidKey();
+    if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
 
-    const plan = planCredentials(db, config, key, now);
+    let plan = ctx.plans.get(use.key.instant_key_id, now);
+    if (!plan) ctx.plans.set(use.key.instant_key_id, now, (plan = planCredentials(db, config, use.key, now)));
     reply.header('etag', plan.etag);
     if (etagMatches(request.headers['if-none-match'], plan.etag)) return reply.code(304).send();
-    return mintCredentials(plan, config, key, now);
+    return mintCredentials(plan, config, use.key, now);
   };
 
   app.route({

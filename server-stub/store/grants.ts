@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db.ts';
+import { statement, type Db } from '../db.ts';
 import { invalidInput, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
 import { iso } from '../time.ts';
@@ -171,16 +171,15 @@ export interface GrantEntrance {
 
 /** Every (grant, entrance) of an identity whose grant has not ended at `now`, in a stable order. */
 export function currentGrantEntrances(db: Db, userIdentityId: string, now: number): GrantEntrance[] {
-  const rows = db
-    .prepare(
-      `SELECT g.access_grant_id, g.starts_at, g.ends_at, e.*
+  const rows = statement(
+    db,
+    `SELECT g.access_grant_id, g.starts_at, g.ends_at, e.*
          FROM access_grants g
          JOIN access_grant_entrances ge ON ge.access_grant_id = g.access_grant_id
          JOIN acs_entrances e ON e.acs_entrance_id = ge.acs_entrance_id
         WHERE g.user_identity_id = ? AND g.ends_at > ?
         ORDER BY g.starts_at, g.created_at, g.rowid, ge.position`,
-    )
-    .all(userIdentityId, now) as (EntranceRow & { access_grant_id: string; starts_at: number; ends_at: number })[];
+  ).all(userIdentityId, now) as (EntranceRow & { access_grant_id: string; starts_at: number; ends_at: number })[];
   return rows.map(({ access_grant_id, starts_at, ends_at, ...entrance }) => ({
     access_grant_id,
     starts_at,

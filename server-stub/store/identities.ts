@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db.ts';
+import { statement, type Db } from '../db.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
 import { iso } from '../time.ts';
@@ -67,7 +67,7 @@ export function createIdentity(db: Db, now: number, input: NewIdentity): ApiUser
 
 /** The raw row, for other stores; `undefined` when absent. */
 export function findIdentity(db: Db, id: string): IdentityRow | undefined {
-  return db.prepare('SELECT * FROM user_identities WHERE user_identity_id = ?').get(id) as IdentityRow | undefined;
+  return statement(db, 'SELECT * FROM user_identities WHERE user_identity_id = ?').get(id) as IdentityRow | undefined;
 }
 
 /** One identity, or 404 `user_identity_not_found`. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Brand } from '../config.ts';
-import type { Db } from '../db.ts';
+import { statement, type Db } from '../db.ts';
 import { notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
 import { iso } from '../time.ts';
@@ -47,7 +47,7 @@ export function customizationOf(row: InstantKeyRow, brand: Brand): Brand {
 
 /** Distinct devices admitted so far. */
 export function useCount(db: Db, id: string): number {
-  return db.prepare('SELECT count(*) FROM instant_key_devices WHERE instant_key_id = ?').pluck().get(id) as number;
+  return statement(db, 'SELECT count(*) FROM instant_key_devices WHERE instant_key_id = ?', true).get(id) as number;
 }
 
 function toApi(db: Db, row: InstantKeyRow, brand: Brand, url: string | null = null): ApiInstantKey {
@@ -89,7 +89,8 @@ export function generateInstantKey(db: Db, now: number, input: NewInstantKey, br
 
 /** The key a token belongs to, looked up by the token's hash. */
 export function findKeyByToken(db: Db, token: string): InstantKeyRow | undefined {
-  return db.prepare('SELECT * FROM instant_keys WHERE token_hash = ?').get(sha256(token)) as InstantKeyRow | undefined;
+  // An indexed lookup by hash: the token itself is never compared, stored or held.
+  return statement(db, 'SELECT * FROM instant_keys WHERE token_hash = ?').get(sha256(token)) as InstantKeyRow | undefined;
 }
 
 function findKey(db: Db, id: string): InstantKeyRow | undefined {
@@ -126,13 +127,36 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
 
 /**
  * Admits `deviceId` for a key: a device seen before always is; a new one only while fewer
- * than `max_use_count` devices are. Returns whether it was admitted.
+ * than `max_use_count` devices are. Returns whether it was admitted. Call inside a transaction.
  */
-export function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string): boolean {
-  return db.transaction(() => {
-    if (db.prepare('SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return true;
-    if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return false;
-    db.prepare('INSERT INTO instant_key_devices VALUES (?, ?, ?)').run(row.instant_key_id, deviceId, now);
-    return true;
-  }).immediate();
+function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string): boolean {
+  if (statement(db, 'SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return true;
+  if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return false;
+  statement(db, 'INSERT INTO instant_key_devices VALUES (?, ?, ?)').run(row.instant_key_id, deviceId, now);
+  return true;
+}
+
+/** Why a known key was refused, in the order the credential endpoint checks (api.md section 2). */
+export type KeyRefusal = 'revoked' | 'expired' | 'max_use_count_exceeded';
+
+/** What one use of a token came to. */
+export type KeyUse = { outcome: 'invalid' } | { outcome: 'admitted'; key: InstantKeyRow } | { outcome: KeyRefusal; key: InstantKeyRow };
+
+/**
+ * One use of `token` from a device: finds its key, checks revocation, expiry and the device
+ * limit, admits the device, and records `instant_key.used` or `instant_key.use_denied` with
+ * the reason. Call inside a transaction, so that the decision and its event commit together.
+ */
+export function useInstantKey(db: Db, now: number, token: string, device: { device_id: string; user_agent: string | undefined }): KeyUse {
+  const key = findKeyByToken(db, token);
+  if (!key) return { outcome: 'invalid' };
+  const refusal: KeyRefusal | null =
+    key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : admitDevice(db, now, key, device.device_id) ? null : 'max_use_count_exceeded';
+  const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, user_agent: device.user_agent };
+  if (refusal !== null) {
+    recordEvent(db, now, 'instant_key.use_denied', { ...fields, reason: refusal });
+    return { outcome: refusal, key };
+  }
+  recordEvent(db, now, 'instant_key.used', fields);
+  return { outcome: 'admitted', key };
 }

@@ -96,6 +96,76 @@ describe('credential endpoint', () => {
     assert.deepEqual((await t.credentials(token)).body.credentials, []);
   });
 
+  test('shows a grant added later on the next fetch, behind the same link', async () => {
+    const { token, identity } = await t.guest();
+    assert.equal((await t.credentials(token)).body.credentials.length, 1);
+    const gym = await t.ok('/acs/entrances/create', { display_name: 'Gym', kind: 'amenity' }, 'acs_entrance');
+    await t.ok(
+      '/access_grants/create',
+      {
+        user_identity_id: identity.user_identity_id,
+        acs_entrance_ids: [gym.acs_entrance_id],
+        starts_at: new Date(t.clock.ms - 60_000).toISOString(),
+        ends_at: new Date(t.clock.ms + 86_400_000).toISOString(),
+        requested_access_methods: [{ mode: 'mobile_key' }],
+      },
+      'access_grant',
+    );
+    const after = await t.credentials(token);
+    assert.deepEqual(
+      after.body.credentials.map((c: any) => c.entrance.display_name),
+      ['Door 0', 'Gym'],
+    );
+  });
+
+  test('follows a move to a new room and an extended stay on the next fetch', async () => {
+    const { token, grant } = await t.guest();
+    const before = (await t.credentials(token)).body.credentials[0];
+    const suite = await t.ok('/acs/entrances/create', { display_name: 'Suite 901', kind: 'guest_room' }, 'acs_entrance');
+    const endsAt = new Date(Date.parse(grant.ends_at) + 2 * 86_400_000).toISOString();
+    await t.ok('/access_grants/update', { access_grant_id: grant.access_grant_id, acs_entrance_ids: [suite.acs_entrance_id], ends_at: endsAt }, 'access_grant');
+    const [moved, ...rest] = (await t.credentials(token)).body.credentials;
+    assert.deepEqual(rest, []);
+    assert.equal(moved.entrance.acs_entrance_id, suite.acs_entrance_id);
+    assert.equal(moved.ends_at, endsAt);
+    assert.notEqual(moved.credential_id, before.credential_id);
+    const opened = openTicket(base64urlToBytes(suite.lock.lock_key), base64urlToBytes(moved.ticket));
+    assert.ok(opened.ok, 'the new room’s lock opens the new ticket');
+  });
+
+  test('moves a grant from upcoming to credentials when it starts, and drops it when it ends', async () => {
+    const { token } = await t.guest({ startsIn: 3_600_000, lasts: 7_200_000 });
+    const start = t.clock.ms;
+    try {
+      const early = await t.credentials(token);
+      assert.equal(early.body.credentials.length, 0);
+      assert.equal(early.body.upcoming.length, 1);
+      t.clock.advance(3_600_000);
+      const started = await t.credentials(token, { 'if-none-match': early.headers.get('etag')! });
+      assert.equal(started.status, 200, 'the view changed with time alone');
+      assert.equal(started.body.credentials.length, 1);
+      assert.deepEqual(started.body.upcoming, []);
+      t.clock.advance(7_200_000);
+      const ended = await t.credentials(token);
+      assert.deepEqual(ended.body.credentials, []);
+      assert.deepEqual(ended.body.upcoming, []);
+    } finally {
+      t.clock.ms = start;
+    }
+  });
+
+  test('admits exactly max_use_count devices among concurrent first uses', async () => {
+    const { token, key } = await t.guest({ key: { max_use_count: 3 } });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => t.credentials(token, {}, `rush-${i}`)));
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [200, 200, 200, ...Array(9).fill(403)]);
+    const got = await t.query('GET', '/instant_keys/get', { instant_key_id: key.instant_key_id });
+    assert.equal(got.body.instant_key.use_count, 3);
+    const events = (await t.query('GET', '/events/list', { instant_key_id: key.instant_key_id })).body.events;
+    assert.equal(events.filter((e: any) => e.event_type === 'instant_key.used').length, 3);
+    assert.equal(events.filter((e: any) => e.event_type === 'instant_key.use_denied').length, 9);
+  });
+
   test('answers 304 to a matching If-None-Match and a new ETag when the view changes', async () => {
     const { token, grant } = await t.guest();
     const first = await t.credentials(token);
@@ -186,6 +256,24 @@ describe('credential endpoint', () => {
     assert.equal(events[2].reason, 'max_use_count_exceeded');
   });
 
+  test('records why a known key was refused: revoked or expired', async () => {
+    const expiring = await t.guest({ key: { expires_at: new Date(t.clock.ms + 60_000).toISOString() } });
+    const revoked = await t.guest();
+    await t.post('/instant_keys/delete', { instant_key_id: revoked.key.instant_key_id });
+    assert.equal((await t.credentials(revoked.token)).status, 410);
+    t.clock.advance(60_000);
+    try {
+      assert.equal((await t.credentials(expiring.token)).status, 401);
+    } finally {
+      t.clock.advance(-60_000);
+    }
+    for (const [guest, reason] of [[revoked, 'revoked'], [expiring, 'expired']] as const) {
+      const events = (await t.query('GET', '/events/list', { instant_key_id: guest.key.instant_key_id })).body.events;
+      const denied = events.filter((e: any) => e.event_type === 'instant_key.use_denied');
+      assert.deepEqual(denied.map((e: any) => [e.reason, e.device_id]), [[reason, 'device-1']]);
+    }
+  });
+
   test('does not answer unknown methods', async () => {
     const res = await t.request('POST', '/instant_keys/credentials');
     assert.equal(res.status, 405);
@@ -243,6 +331,24 @@ describe('credential endpoint CORS', () => {
   });
 });
 
+describe('credential endpoint with a short TICKET_TTL_S', () => {
+  test('caps tickets at TICKET_TTL_S and asks for a refresh within half of it', async () => {
+    const t = await TestServer.start({ ticketTtlS: 120 });
+    try {
+      const { token, entrances } = await t.guest();
+      const res = await t.credentials(token);
+      assert.equal(res.body.refresh_after_s, 60);
+      const c = res.body.credentials[0];
+      const opened = openTicket(base64urlToBytes(entrances[0].lock.lock_key), base64urlToBytes(c.ticket));
+      assert.ok(opened.ok);
+      assert.equal(opened.ticket.notAfter - opened.ticket.notBefore, 120);
+      assert.equal(c.ticket_expires_at, new Date(t.clock.ms + 120_000).toISOString());
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('credential endpoint rate limits', () => {
   test('limits requests per token with 429 rate_limited and Retry-After', async () => {
     const t = await TestServer.start({ rateLimit: { perToken: { max: 3, windowMs: 60_000 }, perIp: { max: 100, windowMs: 60_000 } } });
@@ -257,6 +363,18 @@ describe('credential endpoint rate limits', () => {
       assert.equal((await t.credentials(`ik_${'B'.repeat(43)}`)).status, 401);
       t.clock.advance(60_000);
       assert.equal((await t.credentials(token)).status, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('counts a token once however its header is spelled', async () => {
+    const t = await TestServer.start({ rateLimit: { perToken: { max: 2, windowMs: 60_000 }, perIp: { max: 100, windowMs: 60_000 } } });
+    try {
+      const { token } = await t.guest();
+      assert.equal((await t.credentials(null, { authorization: `Bearer ${token}` })).status, 200);
+      assert.equal((await t.credentials(null, { authorization: `bearer   ${token}` })).status, 200);
+      assert.equal((await t.credentials(null, { authorization: `BEARER ${token}` })).status, 429);
     } finally {
       await t.close();
     }

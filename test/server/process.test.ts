@@ -114,6 +114,48 @@ test('keeps every acknowledged write across SIGKILL', async () => {
   }
 });
 
+test('keeps every answered credential use on record across SIGKILL', async () => {
+  const dataDir = tempDir();
+  const child = await startChild({ DATA_DIR: dataDir, API_KEY, LOG_LEVEL: 'fatal' });
+  const json = async (path: string, body: unknown) => (await (await admin(child.url, path, body)).json()) as Record<string, any>;
+  const identity = (await json('/user_identities/create', { full_name: 'Crash Guest' })).user_identity;
+  // One key per writer: each stays under the per-token rate limit (60 a minute).
+  const tokens: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    tokens.push((await json('/user_identities/generate_instant_key', { user_identity_id: identity.user_identity_id })).instant_key.instant_key_url.split('#')[1]);
+  }
+  const answered: string[] = [];
+  let killed = false;
+  const writer = async (token: string, w: number) => {
+    for (let i = 0; !killed && i < 60; i++) {
+      try {
+        const device = `w${w}-d${i}`;
+        const res = await fetch(`${child.url}/instant_keys/credentials`, { headers: { authorization: `Bearer ${token}`, 'instant-key-device': device } });
+        if (res.status === 200) answered.push(device);
+      } catch {
+        return; // the connection died with the server
+      }
+    }
+  };
+  const writers = tokens.map(writer);
+  while (answered.length < 120) await new Promise((r) => setImmediate(r));
+  child.proc.kill('SIGKILL');
+  killed = true;
+  assert.equal((await child.exited).signal, 'SIGKILL');
+  await Promise.all(writers);
+
+  const again = await startChild({ DATA_DIR: dataDir, API_KEY, LOG_LEVEL: 'fatal' });
+  try {
+    const res = await fetch(`${again.url}/events/list?user_identity_id=${identity.user_identity_id}&limit=10000`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    const used = new Set((await res.json()).events.filter((e: any) => e.event_type === 'instant_key.used').map((e: any) => e.device_id));
+    const lost = answered.filter((device) => !used.has(device));
+    assert.deepEqual(lost, [], `${lost.length} of ${answered.length} answered uses missing from the store`);
+  } finally {
+    again.proc.kill('SIGTERM');
+    await again.exited;
+  }
+});
+
 test('refuses an unusable configuration with a clear message', async () => {
   await assert.rejects(startChild({ DATA_DIR: tempDir(), TICKET_TTL_S: 'soon' }), /Configuration error: TICKET_TTL_S/);
   await assert.rejects(startChild({ DATA_DIR: tempDir(), ALLOWED_ORIGINS: 'https://ok.example, *' }), /Configuration error: ALLOWED_ORIGINS/);

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openDatabase, type Db } from '../../server-stub/db.ts';
+import { WriteBatch } from '../../server-stub/write-batch.ts';
+
+let dir: string;
+let db: Db;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ik-write-batch-'));
+  db = openDatabase(dir);
+});
+after(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (id: string) => () => db.prepare('INSERT INTO user_identities (user_identity_id, created_at) VALUES (?, 0)').run(id).changes;
+
+test('commits operations queued together in one transaction, each settling after the commit', async () => {
+  const batch = new WriteBatch(db);
+  const reader = new Database(join(dir, 'instant-key.sqlite'), { readonly: true });
+  try {
+    const seenByAnotherConnection = (id: string) => reader.prepare('SELECT count(*) FROM user_identities WHERE user_identity_id = ?').pluck().get(id);
+    const settled = await Promise.all(['a1', 'a2', 'a3'].map((id) => batch.run(insert(id)).then(() => seenByAnotherConnection(id))));
+    assert.deepEqual(settled, [1, 1, 1], 'each caller resolves only once its write is committed');
+  } finally {
+    reader.close();
+  }
+});
+
+test('rolls back a failing operation alone and rejects only its caller', async () => {
+  const batch = new WriteBatch(db);
+  const failing = () => {
+    insert('b2')();
+    throw new Error('refused');
+  };
+  const outcomes = await Promise.allSettled([batch.run(insert('b1')), batch.run(failing), batch.run(insert('b3'))]);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  const stored = db.prepare("SELECT user_identity_id FROM user_identities WHERE user_identity_id LIKE 'b%' ORDER BY 1").pluck().all();
+  assert.deepEqual(stored, ['b1', 'b3']);
+});
+
+test('commits what is queued when flushed before the store closes', async () => {
+  const batch = new WriteBatch(db);
+  const pending = batch.run(insert('c1'));
+  batch.flush();
+  assert.equal(db.prepare("SELECT count(*) FROM user_identities WHERE user_identity_id = 'c1'").pluck().get(), 1);
+  assert.equal(await pending, 1);
+});
