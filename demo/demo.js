@@ -2,6 +2,10 @@
 // A separate file so the page works under a CSP without 'unsafe-inline'.
 const log = document.getElementById('event-log');
 
+// `?preview` (optionally `=<code>`) swaps the server and Bluetooth for the in-page preview.
+const preview = new URLSearchParams(location.search).get('preview');
+if (preview !== null) document.querySelector('instant-key')?.setAttribute('preview', preview);
+
 for (const type of ['ik-credentials', 'ik-unlock', 'ik-error', 'ik-unsupported']) {
   document.addEventListener(type, (event) => {
     const item = document.createElement('li');

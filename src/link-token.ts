@@ -40,6 +40,14 @@ export function claimFragmentToken(
   return claimed;
 }
 
+/**
+ * The token in the fragment without removing it: an unsupported page leaves the link in the
+ * address bar, and "Share key" still passes on the key alone.
+ */
+export function peekFragmentToken(loc: Pick<LocationLike, 'hash'> = globalThis.location): string | undefined {
+  return claimed ?? FRAGMENT_RE.exec(loc.hash)?.[1];
+}
+
 /** Forgets the remembered token; for tests. */
 export function forgetFragmentTokenForTests(): void {
   claimed = undefined;

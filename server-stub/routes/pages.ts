@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
@@ -91,13 +92,17 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
   });
 
-  app.get('/instant-key.js', async (_request, reply) => {
+  // The element bundle and the chunks it loads on demand (locales, unlock engine, preview),
+  // all from the bundle's own folder; nothing else there is served.
+  app.get('/:bundle(^instant-key[-\\w]*\\.js$)', async (request, reply) => {
+    const { bundle: name } = request.params as { bundle: string };
+    const file = config.elementFile ? (name === 'instant-key.js' ? config.elementFile : join(dirname(config.elementFile), name)) : null;
     // Read per request: the bundle may be rebuilt while the server runs.
-    const bundle = config.elementFile ? await readFile(config.elementFile).catch(() => null) : null;
-    if (!bundle) throw new ApiError(404, 'route_not_found', 'The element bundle is not built: run npm run build');
+    const bytes = file ? await readFile(file).catch(() => null) : null;
+    if (!bytes) throw new ApiError(404, 'route_not_found', 'The element bundle is not built: run npm run build');
     reply.header('cache-control', 'no-cache');
     reply.header('x-content-type-options', 'nosniff');
-    return reply.type('text/javascript; charset=utf-8').send(bundle);
+    return reply.type('text/javascript; charset=utf-8').send(bytes);
   });
 
   if (config.staticDir) {

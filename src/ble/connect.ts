@@ -5,29 +5,8 @@ import type { GattLink } from './web-bluetooth-transport.ts';
 /** protocol.md: each step (connect, discovery, each write, each reply) has its own timeout. */
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 
-/**
- * `requestDevice` options listing only the given locks: one filter per lock name, each also
- * requiring the IK1 service, so the chooser shows only locks this key can open (api.md).
- */
-export function lockRequestOptions(bleNames: readonly string[]): RequestDeviceOptions {
-  if (bleNames.length === 0) throw new RangeError('at least one lock name is needed');
-  return {
-    filters: [...new Set(bleNames)].map((name) => ({ services: [IK1_SERVICE_UUID], name })),
-    optionalServices: [IK1_SERVICE_UUID],
-  };
-}
-
-/**
- * Opens the browser's device chooser. Call it synchronously from the tap's handler: the user
- * activation it needs is spent by any await before it. Never throws synchronously.
- */
-export function requestLockDevice(bluetooth: Bluetooth, bleNames: readonly string[]): Promise<BluetoothDevice> {
-  try {
-    return bluetooth.requestDevice(lockRequestOptions(bleNames));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+// The chooser half lives in request.ts, small enough for the element's main file.
+export { lockRequestOptions, requestLockDevice } from './request.ts';
 
 /**
  * Names a failed `requestDevice`. A NotFoundError is both "chooser cancelled" and "no adapter"

@@ -30,6 +30,8 @@ interface BluetoothDevice extends EventTarget {
   readonly id: string;
   readonly name?: string | null;
   readonly gatt?: BluetoothRemoteGATTServer;
+  /** Only with the new permissions backend; feature-detect. Fires `advertisementreceived`. */
+  watchAdvertisements?(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 interface BluetoothRemoteGATTServer {

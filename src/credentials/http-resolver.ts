@@ -44,16 +44,26 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
   const deviceId = options.deviceId ?? (() => getDeviceId());
   const isOnline = options.isOnline ?? (() => typeof navigator === 'undefined' || navigator.onLine !== false);
 
-  return async (token, { signal }) => {
+  // The last good answer and its ETag, for `If-None-Match` when the caller's tickets are fresh.
+  let last: { token: string; etag: string; body: CredentialsResponse } | undefined;
+
+  return async (token, { signal, revalidate }) => {
     signal.throwIfAborted();
     if (!HEADER_SAFE_RE.test(token)) {
       throw new CredentialsError('link_invalid', 'The link token is malformed');
     }
     let response: Response;
     try {
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${token}`,
+        'Instant-Key-Device': deviceId(),
+        Accept: 'application/json',
+      };
+      const known = revalidate && last?.token === token ? last : undefined;
+      if (known) headers['If-None-Match'] = known.etag;
       response = await doFetch(url, {
         method: 'GET',
-        headers: { Authorization: `Bearer ${token}`, 'Instant-Key-Device': deviceId(), Accept: 'application/json' },
+        headers,
         signal,
         // The answer carries secrets: never from or into a cache, never with cookies.
         cache: 'no-store',
@@ -70,8 +80,12 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
         { cause: error },
       );
     }
-    if (response.status === 200) return parseSuccess(response, signal);
-    throw await httpError(response, signal);
+    if (response.status === 304 && last?.token === token) return last.body;
+    if (response.status !== 200) throw await httpError(response, signal);
+    const body = await parseSuccess(response, signal);
+    const etag = response.headers.get('ETag');
+    last = etag ? { token, etag, body } : undefined;
+    return body;
   };
 }
 

@@ -67,8 +67,10 @@ export interface CredentialsResponse {
 /**
  * Replaces the HTTP call for hosts with their own backend. Must honour `signal`, and should
  * reject with a `CredentialsError` so the element can tell the guest what happened.
+ * `revalidate` says the caller's tickets are still fresh: a resolver may then answer with its
+ * previous response when nothing changed (the HTTP resolver sends `If-None-Match`).
  */
 export type CredentialsResolver = (
   token: string,
-  options: { signal: AbortSignal },
+  options: { signal: AbortSignal; revalidate?: boolean },
 ) => Promise<CredentialsResponse>;

@@ -24,6 +24,36 @@ export function resolveLocale(lang: string | null | undefined): string {
   return DEFAULT_LOCALE;
 }
 
+/** Bundled translations, each its own chunk: only English ships in the main file. */
+const bundled: Record<string, () => Promise<{ default: Catalog }>> = {
+  ar: () => import('./locales/ar.ts'),
+  de: () => import('./locales/de.ts'),
+  es: () => import('./locales/es.ts'),
+  fr: () => import('./locales/fr.ts'),
+  ja: () => import('./locales/ja.ts'),
+};
+
+/**
+ * Loads the bundled catalog for `lang`'s language, unless one is registered already.
+ * Resolves to whether a new catalog arrived; a failed load leaves English in place.
+ */
+export async function loadLocale(lang: string | null | undefined): Promise<boolean> {
+  const base = (lang ?? '').trim().toLowerCase().split('-')[0]!;
+  const load = bundled[base];
+  if (!load || resolveLocale(lang) !== DEFAULT_LOCALE) return false;
+  try {
+    registerLocale(base, (await load()).default);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Text direction of a locale: right-to-left for Arabic, Hebrew, Persian and Urdu. */
+export function dirOf(locale: string): 'ltr' | 'rtl' {
+  return /^(ar|he|fa|ur)\b/.test(locale) ? 'rtl' : 'ltr';
+}
+
 export type MessageParams = Record<string, string | number>;
 
 /** The localized text for `key`, with `{name}` placeholders filled from `params`. */

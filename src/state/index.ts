@@ -20,3 +20,4 @@ export function createKeyState(): KeyState {
   const $unlock = createUnlockStore();
   return { $key, $unlock, $state: computed([$key, $unlock], deriveElementState) };
 }
+export * from './refresh.ts';

@@ -8,7 +8,8 @@ export type KeyValue =
   | { status: 'idle' }
   | { status: 'unsupported'; reason: UnsupportedReason }
   | { status: 'loading' }
-  | { status: 'loaded'; data: CredentialsResponse }
+  /** `stale`: the last refresh failed on the network; these credentials still work offline. */
+  | { status: 'loaded'; data: CredentialsResponse; stale?: 'network_offline' | 'network_error' }
   | { status: 'failed'; code: LoadErrorCode; message: string };
 
 export type KeyStore = WritableAtom<KeyValue>;
@@ -35,4 +36,17 @@ export function keyLoaded($key: KeyStore, data: CredentialsResponse): void {
 export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string): void {
   if ($key.get().status === 'unsupported') return;
   $key.set({ status: 'failed', code, message });
+}
+
+/**
+ * A background refresh failed. A network failure keeps the last good credentials (marked
+ * stale: tickets work offline until they expire); a verdict on the link itself replaces them.
+ */
+export function keyRefreshFailed($key: KeyStore, code: LoadErrorCode, message: string): void {
+  const value = $key.get();
+  if (value.status === 'loaded' && (code === 'network_offline' || code === 'network_error')) {
+    $key.set({ ...value, stale: code });
+  } else {
+    keyFailed($key, code, message);
+  }
 }

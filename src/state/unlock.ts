@@ -4,6 +4,9 @@ import type { BluetoothUnlockCode } from '../ble/unlock.ts';
 /** A failed attempt's code: an abort is never shown, it resets to idle. */
 export type UnlockFailureCode = Exclude<BluetoothUnlockCode, 'aborted'>;
 
+/** The attempt's target when the guest chose "Unlock nearby door": any lock of the key. */
+export const NEARBY = '*';
+
 /** Quiet outcomes shown as a notice in `ready`, not as an error (api.md, section 3). */
 export type UnlockNotice = 'ble_cancelled' | 'ble_unavailable';
 
@@ -11,6 +14,7 @@ export type UnlockNotice = 'ble_cancelled' | 'ble_unavailable';
  * The current unlock attempt. One at a time per element: a second chooser cannot open while
  * the first is up, and IK1 forbids concurrent GATT operations anyway.
  */
+/** `credentialId` is the tapped door's, or `NEARBY` until a lock has answered. */
 export type UnlockValue =
   | { phase: 'idle'; notice?: UnlockNotice }
   | { phase: 'unlocking'; credentialId: string }

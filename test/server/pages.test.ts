@@ -31,6 +31,7 @@ describe('pages and static files', () => {
     writeFileSync(join(root, 'demo', '.env'), 'SECRET=1');
     writeFileSync(join(root, 'outside.txt'), 'outside the static root');
     writeFileSync(join(root, 'instant-key.js'), 'export const built = true;');
+    writeFileSync(join(root, 'instant-key-fr-a1B2.js'), 'export const fr = true;');
     t = await TestServer.start({
       staticDir: join(root, 'demo'),
       elementFile: join(root, 'instant-key.js'),
@@ -61,6 +62,15 @@ describe('pages and static files', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
     assert.equal(res.body, 'export const built = true;');
+  });
+
+  test("serves the bundle's on-demand chunks from its folder, and nothing else there", async () => {
+    const chunk = await t.request('GET', '/instant-key-fr-a1B2.js');
+    assert.equal(chunk.status, 200);
+    assert.equal(chunk.body, 'export const fr = true;');
+    assert.equal((await t.request('GET', '/instant-key-missing.js')).status, 404);
+    assert.equal((await t.request('GET', '/outside.txt')).status, 404);
+    assert.equal((await t.request('GET', '/instant-key-..%2Foutside.txt')).status, 404);
   });
 
   test('serves the static folder with security headers on HTML', async () => {

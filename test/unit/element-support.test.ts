@@ -102,7 +102,7 @@ describe('getDeviceId', () => {
 
 describe('i18n', () => {
   test('fills placeholders', () => {
-    assert.equal(msg('entrance.unlockLabel', { entrance: 'Room 412' }), 'Unlock Room 412');
+    assert.equal(msg('status.unlocked', { entrance: 'Room 412' }), 'Room 412 is unlocked.');
   });
 
   test('has a message for every error code it is asked for', () => {

@@ -172,4 +172,25 @@ describe('resolveEndpoint', () => {
     assert.equal(credentialsUrl('https://hotel.example/'), 'https://hotel.example/instant_keys/credentials');
     assert.equal(credentialsUrl('https://keys.example/v1'), 'https://keys.example/v1/instant_keys/credentials');
   });
+
+  test('revalidates with If-None-Match and keeps the last answer on 304', async () => {
+    const calls = stubFetch((call) =>
+      (call.init.headers as Record<string, string>)['If-None-Match'] === '"v1"'
+        ? new Response(null, { status: 304 })
+        : json(200, responseBody(), { ETag: '"v1"' }),
+    );
+    const resolve = resolver();
+    const first = await resolve(TOKEN, { signal: new AbortController().signal });
+    const second = await resolve(TOKEN, { signal: new AbortController().signal, revalidate: true });
+    assert.equal(second, first);
+    assert.equal((calls[1]!.init.headers as Record<string, string>)['If-None-Match'], '"v1"');
+  });
+
+  test('asks for fresh tickets, without If-None-Match, when not told to revalidate', async () => {
+    const calls = stubFetch(() => json(200, responseBody(), { ETag: '"v1"' }));
+    const resolve = resolver();
+    await resolve(TOKEN, { signal: new AbortController().signal });
+    await resolve(TOKEN, { signal: new AbortController().signal });
+    assert.equal((calls[1]!.init.headers as Record<string, string>)['If-None-Match'], undefined);
+  });
 });

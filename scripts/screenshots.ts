@@ -1,0 +1,84 @@
+// `npm run screenshots`: renders the element's states at a phone viewport, light and dark,
+// left-to-right (English) and right-to-left (Arabic), into screenshots/*.png for people to
+// look at. Uses the built bundle (run `npm run build` first) in preview mode: sample doors and
+// in-page virtual locks, so no server or Bluetooth is involved.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
+
+const DIST = 'dist';
+const OUT = 'screenshots';
+/** [file name, preview attribute value, tap an Unlock button first and wait for this state]. */
+const STATES: Array<[string, string, string?]> = [
+  ['ready', ''],
+  ['unlocking', '', 'unlocking'],
+  ['unlocked', '', 'unlocked'],
+  ['error-lock-jammed', 'lock_jammed', 'error'],
+  ['error-ble-timeout', 'ble_timeout', 'error'],
+  ['notice-ble-cancelled', 'ble_cancelled', 'ready'],
+  ['error-network-offline', 'network_offline'],
+  ['error-link-max-use', 'link_max_use'],
+  ['expired', 'link_expired'],
+  ['revoked', 'link_revoked'],
+];
+
+const page = (lang: string, preview: string) => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{margin:0;padding:12px;background:Canvas;color-scheme:light dark}</style>
+<script type="module" src="/instant-key.js"></script></head>
+<body><instant-key preview="${preview}" unlocked-hold="600000"></instant-key></body></html>`;
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/') {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(page(url.searchParams.get('lang') ?? 'en', url.searchParams.get('preview') ?? ''));
+    return;
+  }
+  const file = join(DIST, normalize(url.pathname).replace(/^[/\\]+/, ''));
+  try {
+    res.setHeader('content-type', extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream');
+    res.end(readFileSync(file));
+  } catch {
+    res.statusCode = 404;
+    res.end();
+  }
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as { port: number }).port;
+
+const executablePath = await findChromium();
+if (!executablePath) throw new Error('No Chromium found');
+const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+mkdirSync(OUT, { recursive: true });
+let count = 0;
+try {
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const [lang, dir] of [['en', 'ltr'], ['ar', 'rtl']] as const) {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: scheme, reducedMotion: 'reduce' });
+      for (const [name, preview, after] of STATES) {
+        const tab = await context.newPage();
+        await tab.goto(`http://localhost:${port}/?lang=${lang}&preview=${preview}`);
+        const key = tab.locator('instant-key');
+        await key.and(tab.locator(':not([state="loading"])')).waitFor();
+        // Translations load after the first render.
+        if (lang !== 'en') await tab.waitForFunction(() => document.querySelector('instant-key')?.shadowRoot?.querySelector('[dir="rtl"]') && !/Your|This/.test(document.querySelector('instant-key')!.shadowRoot!.textContent ?? ''));
+        if (after) {
+          await key.locator('button[part~="unlock-button"]').first().click();
+          await key.and(tab.locator(`[state="${after}"]`)).waitFor();
+          if (after === 'ready') await key.locator('[part~="notice"]').waitFor();
+        }
+        await tab.screenshot({ path: join(OUT, `${name}-${scheme}-${dir}.png`), fullPage: true });
+        count++;
+        await tab.close();
+      }
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`${count} screenshots in ${OUT}/`);
