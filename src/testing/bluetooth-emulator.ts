@@ -20,7 +20,10 @@ export interface EmulatedConnection {
 export interface GattFaults {
   /** `gatt.connect()` rejects (NetworkError): out of range, lock asleep. */
   failConnect: boolean;
-  /** Service discovery fails. */
+  /**
+   * Service discovery fails. Chromium's emulation (156) then never settles the page's
+   * `getPrimaryService`: the page's own discovery timeout ends the attempt.
+   */
   failDiscovery: boolean;
   /** Reads and writes on `control` fail (NotSupportedError): a flaky link. */
   failControl: boolean;
@@ -53,10 +56,18 @@ interface Peripheral {
   connection: EmulatedConnection | null;
   faults: GattFaults;
   counts: GattCounts;
+  /** A `gatt.connect()` left unanswered by `hangConnect`. */
+  connectHeld: boolean;
+  /** Whether `control` was used since the last `info` read (see `onCharacteristicOperation`). */
+  controlSinceInfo: boolean;
+  /** `disconnect()` calls waiting for the link to go down, and the timer that forces it. */
+  drop: { waiters: (() => void)[]; timer: ReturnType<typeof setTimeout> | undefined };
 }
 
 const NO_FAULTS: GattFaults = { failConnect: false, failDiscovery: false, failControl: false, hangConnect: false };
 const FAILURE_CODE = 1;
+/** How long `disconnect()` waits for a page operation to carry the drop before dropping anyway. */
+const IDLE_DROP_MS = 100;
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
@@ -70,6 +81,11 @@ function fromBase64(text: string | undefined): Uint8Array {
  * Emulates IK1 locks in a real Chromium through the DevTools Protocol, so that the page's
  * `navigator.bluetooth` talks to them as to hardware. Bluetooth emulation is browser-wide:
  * one emulator per browser, and pages that use it must not run in parallel in that browser.
+ *
+ * It works around what Chromium's emulation (156) does not do by itself: a disconnection
+ * that meets a pending GATT operation wedges it (see `disconnect`), a pending connection
+ * attempt outlives `disable` (see `stop`), and a page's reconnect raises no `connection`
+ * operation (see the `info` read in `onCharacteristicOperation`).
  */
 export class BluetoothEmulator {
   private readonly peripherals = new Map<string, Peripheral>();
@@ -126,6 +142,9 @@ export class BluetoothEmulator {
       connection: null,
       faults: { ...NO_FAULTS },
       counts: { connections: 0, infoReads: 0, controlWrites: 0, controlReads: 0 },
+      connectHeld: false,
+      controlSinceInfo: false,
+      drop: { waiters: [], timer: undefined },
     };
     this.peripherals.set(address, peripheral);
     this.byCharacteristic.set(infoId, peripheral);
@@ -165,12 +184,24 @@ export class BluetoothEmulator {
     return { ...this.peripheral(address).counts };
   }
 
-  /** Drops the link as a lock walking out of range would: the page sees `gattserverdisconnected`. */
-  async disconnect(address: string): Promise<void> {
+  /**
+   * Drops the link as a lock walking out of range would: the lock's session ends at once, the
+   * page sees `gattserverdisconnected` and its later operations fail. Chromium's emulation
+   * wedges when a disconnection meets a pending GATT operation (that operation never settles,
+   * no event fires, and the browser's emulation stays broken), so while the page is connected
+   * the drop rides on its next `control` read, answered "not ready": an IK1 client waits its
+   * poll interval (20 ms) before reading again, so the disconnection lands first. Writes until
+   * then succeed and their frames are lost. A page that makes no operation within 100 ms is
+   * dropped then. Resolves once the link is down.
+   */
+  disconnect(address: string): Promise<void> {
     const peripheral = this.peripheral(address);
-    peripheral.connection?.close();
-    peripheral.connection = null;
-    await this.session.send('BluetoothEmulation.simulateGATTDisconnection', { address });
+    if (!peripheral.connection) return this.drop(peripheral);
+    peripheral.connection.close();
+    return new Promise((resolve) => {
+      peripheral.drop.waiters.push(resolve);
+      peripheral.drop.timer ??= setTimeout(() => void this.drop(peripheral), IDLE_DROP_MS);
+    });
   }
 
   /** Changes the adapter: `absent` makes `getAvailability()` false and `requestDevice` fail. */
@@ -180,10 +211,33 @@ export class BluetoothEmulator {
 
   /** Ends emulation and forgets every lock: detaching the browser session disables it. */
   async stop(): Promise<void> {
-    for (const peripheral of this.peripherals.values()) peripheral.connection?.close();
+    for (const peripheral of this.peripherals.values()) {
+      clearTimeout(peripheral.drop.timer);
+      peripheral.connection?.close();
+      // A connection attempt left pending outlives `disable` and wedges the browser's
+      // emulation for whoever comes next: fail it first.
+      if (peripheral.connectHeld) {
+        const { address } = peripheral;
+        await this.session
+          .send('BluetoothEmulation.simulateGATTOperationResponse', { address, type: 'connection', code: FAILURE_CODE })
+          .catch(() => undefined);
+      }
+    }
     for (const session of this.pageSessions.splice(0)) await session.detach().catch(() => undefined);
     await this.session.send('BluetoothEmulation.disable').catch(() => undefined);
     await this.session.detach().catch(() => undefined);
+  }
+
+  /** Sends the disconnection; callers answer any pending operation first (see `disconnect`). */
+  private async drop(peripheral: Peripheral): Promise<void> {
+    clearTimeout(peripheral.drop.timer);
+    peripheral.drop.timer = undefined;
+    peripheral.connection?.close();
+    peripheral.connection = null;
+    await this.session
+      .send('BluetoothEmulation.simulateGATTDisconnection', { address: peripheral.address })
+      .catch(() => undefined);
+    for (const resolve of peripheral.drop.waiters.splice(0)) resolve();
   }
 
   private allocateAddress(): string {
@@ -202,13 +256,17 @@ export class BluetoothEmulator {
     if (!peripheral) return;
     let code = 0;
     if (type === 'connection') {
-      if (peripheral.faults.hangConnect) return;
+      if (peripheral.faults.hangConnect) {
+        peripheral.connectHeld = true;
+        return;
+      }
       peripheral.counts.connections++;
       code = peripheral.faults.failConnect ? FAILURE_CODE : 0;
       if (code === 0) {
         // A new GATT connection is a new lock session; the old one, if any, is gone.
         peripheral.connection?.close();
         peripheral.connection = peripheral.lock.connect();
+        peripheral.controlSinceInfo = false;
       }
     } else if (peripheral.faults.failDiscovery) {
       code = FAILURE_CODE;
@@ -233,28 +291,48 @@ export class BluetoothEmulator {
 
     if (characteristicId === peripheral.infoId) {
       peripheral.counts.infoReads++;
+      // Chromium raises no `connection` operation when the page disconnects and connects again
+      // while its emulated link is cached, so the lock would carry a stale session into the
+      // next attempt. An IK1 client reads `info` once, first thing on each connection: `info`
+      // after `control` traffic means the page has connected anew.
+      if (peripheral.connection && peripheral.controlSinceInfo) {
+        peripheral.connection.close();
+        peripheral.connection = peripheral.lock.connect();
+        peripheral.counts.connections++;
+      }
+      peripheral.controlSinceInfo = false;
       await respond(0, peripheral.lock.info());
       return;
     }
+    peripheral.controlSinceInfo = true;
     if (type === 'write') peripheral.counts.controlWrites++;
     else peripheral.counts.controlReads++;
-    const connection = peripheral.connection;
-    if (peripheral.faults.failControl || !connection || connection.closed) {
+    if (peripheral.faults.failControl) {
       await respond(FAILURE_CODE);
       return;
     }
-    try {
-      if (type === 'write') {
-        connection.writeFrame(fromBase64(data));
-        await respond(0);
-      } else {
-        await respond(0, connection.readFrame());
+    const connection = peripheral.connection;
+    if (connection && !connection.closed) {
+      try {
+        if (type === 'write') {
+          connection.writeFrame(fromBase64(data));
+          await respond(0);
+        } else {
+          await respond(0, connection.readFrame());
+        }
+        return;
+      } catch {
+        // The lock dropped the link (a disconnect fault): handled below.
       }
-    } catch {
-      // The lock dropped the link (a disconnect fault): the page sees the disconnection first,
-      // as with a real lock, and the pending operation fails.
-      await this.disconnect(peripheral.address).catch(() => undefined);
-      await respond(FAILURE_CODE);
     }
+    // The lock has dropped the link (a disconnect fault, or `disconnect()`). Writes still
+    // succeed, their frames lost; the disconnection rides on the next read, answered "not
+    // ready", because the page waits its poll interval before the next operation: it cannot
+    // slip one in before the disconnection lands (see `disconnect`).
+    if (type === 'write') {
+      await respond(0);
+      return;
+    }
+    await Promise.all([respond(0, new Uint8Array(0)), this.drop(peripheral)]);
   }
 }

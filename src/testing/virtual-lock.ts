@@ -92,6 +92,9 @@ interface LockSide {
  * The lock side of IK1 (protocol.md, "Session (lock side)") as a pure state machine: no
  * timers, no I/O; time comes from the injected clock. One session at a time across all
  * connections, as a real lock with one bolt has.
+ *
+ * Shared-key groups: locks built with the same `lockKey` and different `lockId`s open each
+ * other's tickets and answer them with an authenticated `WRONG_LOCK`.
  */
 export class VirtualLock {
   /** Lowercase UUID. */
@@ -169,8 +172,9 @@ export class VirtualLock {
 
   /**
    * One whole message in, the whole reply out, on a connection of its own that persists
-   * between calls: for tests of the message layer. Framing, latency and disconnection faults
-   * do not apply; an empty result means the lock stayed silent (`hangAt`).
+   * between calls: for tests of the message layer, and for any IK1 client that does its own
+   * framing (HELLO, then UNLOCK, on this one connection). Framing, latency and disconnection
+   * faults do not apply; an empty result means the lock stayed silent (`hangAt`).
    */
   exchange(message: Uint8Array): Uint8Array {
     if (!(message instanceof Uint8Array)) throw new TypeError('message must be a Uint8Array');

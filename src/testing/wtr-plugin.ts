@@ -54,7 +54,9 @@ export function virtualLockPlugin(): TestRunnerPlugin {
       const p = (payload ?? {}) as Record<string, unknown>;
       switch (command) {
         case LOCK_COMMANDS.start: {
-          await stop(s.id);
+          // Emulation is browser-wide: a test file that ended without stopping (timed out,
+          // crashed) must not leave it enabled for the next one.
+          await Promise.all([...sessions.keys()].map(stop));
           const page = pageOf(s);
           const browser = page.context().browser() as Browser;
           const emulator = await BluetoothEmulator.start(browser, (p.adapter as AdapterState) ?? 'powered-on');
