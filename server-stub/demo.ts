@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   if (!existsSync(elementFile)) process.stdout.write('Note: dist/instant-key.js is missing; run `npm run build` first.\n');
   const options = optionsFromEnv(process.env);
   const server = await startServer({
+    // The demo's own output is the links below; request logs on demand (LOG_LEVEL=info).
+    logLevel: 'warn',
     ...options,
     dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'instant-key-demo-')),
     staticDir: join(root, 'demo'),
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     [
       `Hotel demo page: ${server.url}/#${hotel.token}`,
       `Key page:        ${hotel.instant_key_url}`,
+      `Preview:         ${server.url}/?preview  (sample doors and in-page virtual locks: no Bluetooth needed)`,
       `Admin API key:   ${server.apiKey}`,
       `Locks (ids, BLE names, keys): ${locksFile}`,
       '',
