@@ -1,11 +1,11 @@
+/// <reference path="./ble/web-bluetooth.d.ts" preserve="true" />
 /**
- * The script-tag entry (`<script type="module" src="instant-key.js">`): registers
- * `<instant-key>` and exposes the pieces a host page may need from JavaScript.
+ * `instant-key`: the element class and its public types, with no side effects. Importing this
+ * module registers nothing; import `instant-key/define` (or call `defineInstantKey()`) for that.
  */
-import './define.ts';
+import { InstantKeyElement } from './instant-key.ts';
 
-export { InstantKeyElement } from './instant-key.ts';
-export { defineInstantKey, TAG_NAME } from './define.ts';
+export { InstantKeyElement };
 export { CredentialsError, CredentialsErrorCode } from './credentials/errors.ts';
 export { createHttpResolver } from './credentials/http-resolver.ts';
 export { validateCredentialsResponse } from './credentials/validate.ts';
@@ -31,5 +31,29 @@ export type {
   IkUnlockDetail,
   IkUnsupportedDetail,
   InstantKeyEventMap,
+  InstantKeyEventName,
 } from './events.ts';
 export type { UnsupportedReason } from './ble/capabilities.ts';
+
+/** The tag `defineInstantKey()` registers. */
+export const TAG_NAME = 'instant-key';
+
+/**
+ * Registers `<instant-key>` unless something already owns the tag. A second copy of the element
+ * (the same or another version, e.g. a script tag next to a bundled copy) must not throw and
+ * break the host page: it warns and leaves the first registration in place.
+ */
+export function defineInstantKey(registry: CustomElementRegistry = customElements): void {
+  const existing = registry.get(TAG_NAME);
+  if (existing === undefined) {
+    registry.define(TAG_NAME, InstantKeyElement);
+  } else if (existing !== InstantKeyElement) {
+    console.warn(`[instant-key] <${TAG_NAME}> is already defined by another copy or version; this one is not registered.`);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'instant-key': InstantKeyElement;
+  }
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const src = (file: string) => fileURLToPath(new URL(`../../src/${file}`, import.meta.url));
+
+// In your app: `npm install instant-key react react-dom`, and drop `resolve.alias`, which
+// points this repository's example at its own source.
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  resolve: {
+    alias: {
+      'instant-key/define': src('define.ts'),
+      'instant-key/jsx-react': src('jsx-react.ts'),
+      'instant-key/react': src('react.ts'),
+    },
+  },
+});
