@@ -1,7 +1,7 @@
 import type { BluetoothUnlockCode } from './ble/unlock.ts';
 import type { UnsupportedReason } from './ble/capabilities.ts';
 import type { LoadErrorCode } from './credentials/errors.ts';
-import type { Entrance } from './credentials/types.ts';
+import type { Credential, Entrance } from './credentials/types.ts';
 import type { PublicCredential } from './credentials/unlock-credential.ts';
 
 /*
@@ -17,6 +17,11 @@ export type IkErrorCode = LoadErrorCode | Exclude<BluetoothUnlockCode, 'aborted'
 
 /** api.md: "the credential list". Tickets and keys are left out: page scripts see events. */
 export type IkCredentialsDetail = PublicCredential[];
+
+/** The credential as `ik-credentials` hands it to page scripts. */
+export function toPublicCredential({ ticket: _t, credential_key: _k, ...rest }: Credential): PublicCredential {
+  return rest;
+}
 
 export interface IkUnlockDetail {
   credential_id: string;

@@ -7,9 +7,8 @@ import type { BluetoothUnlockResult } from './ble/unlock.ts';
 import { CredentialsError, type LoadErrorCode } from './credentials/errors.ts';
 import { createHttpResolver, resolveEndpoint } from './credentials/http-resolver.ts';
 import { ENTRANCE_KINDS, type Credential, type CredentialsResolver, type CredentialsResponse } from './credentials/types.ts';
-import { toPublicCredential } from './credentials/unlock-credential.ts';
 import { validateCredentialsResponse } from './credentials/validate.ts';
-import { ikEvent } from './events.ts';
+import { ikEvent, toPublicCredential } from './events.ts';
 import { dateLocaleFor, dirOf, formatDateTime, loadLocale, msg, resolveLocale, type MessageKey } from './i18n/index.ts';
 import { claimFragmentToken, peekFragmentToken } from './link-token.ts';
 import { instantKeyUrl, shareLinks, systemShare } from './share.ts';
@@ -62,30 +61,25 @@ function loadEngine(): Promise<typeof import('./ble/engine.ts')> {
 }
 
 /**
- * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1).
+ * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
+ * `lang` are those of the properties below, documented there.
  *
+ * @tagname instant-key
  * @summary A guest's mobile key: lists the doors the link opens and unlocks them over Bluetooth.
  *
- * @attr token - The link token (`ik_…`). When absent, taken from the page URL's `#ik_…`
- *   fragment, which is then removed from the address bar.
- * @attr endpoint - Base URL of the credential endpoint; empty or absent means the page's origin.
  * @attr lang - Language of the element's text (BCP 47); defaults to the nearest `lang` on the
  *   page, then the browser's. English is built in; es, fr, de, ja and ar load on demand.
- * @attr share-url - The Instant Key URL the "Share key" action passes on; defaults to
- *   `{endpoint}/k#{token}`.
- * @attr unlocked-hold - Milliseconds `unlocked` shows before `ready` returns (default 3000).
- * @attr preview - Replaces Web Bluetooth and the server with sample doors and in-page virtual
- *   locks, so the whole flow can be seen and themed in any browser. Its value may name an
- *   `ik-error` code every unlock then ends with (e.g. `preview="lock_jammed"`).
- * @attr state - Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`,
- *   `unsupported`, `expired` or `revoked`.
  *
- * @fires ik-credentials - Credentials loaded or changed; `detail` is the list without tickets or keys.
- * @fires ik-unlock - A lock confirmed the unlock; `detail: { credential_id, entrance }`.
- * @fires ik-error - Something failed; `detail: { code, message, credential_id? }`. Also fired
- *   for the quiet outcomes `ble_cancelled` and `ble_unavailable`, which leave `state` at `ready`,
- *   and for failed background refreshes (`network_*` keep the last credentials usable).
- * @fires ik-unsupported - No Web Bluetooth here, decided before any request; `detail: { reason }`.
+ * @fires {CustomEvent<IkCredentialsDetail>} ik-credentials - Credentials loaded or changed;
+ *   `detail` is the list without tickets or keys.
+ * @fires {CustomEvent<IkUnlockDetail>} ik-unlock - A lock confirmed the unlock;
+ *   `detail: { credential_id, entrance }`.
+ * @fires {CustomEvent<IkErrorDetail>} ik-error - Something failed; `detail: { code, message,
+ *   credential_id? }`. Also fired for the quiet outcomes `ble_cancelled` and `ble_unavailable`,
+ *   which leave `state` at `ready`, and for failed background refreshes (`network_*` keep the
+ *   last credentials usable).
+ * @fires {CustomEvent<IkUnsupportedDetail>} ik-unsupported - No Web Bluetooth here, decided
+ *   before any request; `detail: { reason }`.
  *
  * @csspart base - The wrapper of everything visible.
  * @csspart logo - The issuer's logo, from the credentials' `customization`.
@@ -136,19 +130,29 @@ export class InstantKeyElement extends LitElement {
     return [...super.observedAttributes, 'lang'];
   }
 
-  /** The link token. Falls back to the URL fragment when empty. */
+  /**
+   * The link token (`ik_…`). When absent, taken from the page URL's `#ik_…` fragment, which is
+   * then removed from the address bar.
+   */
   declare token: string | undefined;
-  /** Credential endpoint base URL; empty means `location.origin`. */
+  /** Base URL of the credential endpoint; empty or absent means the page's origin. */
   declare endpoint: string | undefined;
   /** Replaces the HTTP call, for hosts with their own backend. */
   declare resolver: CredentialsResolver | undefined;
-  /** The URL "Share key" passes on; defaults to `{endpoint}/k#{token}`. */
+  /** The Instant Key URL the "Share key" action passes on; defaults to `{endpoint}/k#{token}`. */
   declare shareUrl: string | undefined;
-  /** Milliseconds `unlocked` shows before `ready` returns. */
+  /** Milliseconds `unlocked` shows before `ready` returns (default 3000). */
   declare unlockedHold: number;
-  /** Present (any value): sample doors and in-page virtual locks instead of server and Bluetooth. */
+  /**
+   * Replaces Web Bluetooth and the server with sample doors and in-page virtual locks, so the
+   * whole flow can be seen and themed in any browser. Its value may name an `ik-error` code
+   * every unlock then ends with (e.g. `preview="lock_jammed"`).
+   */
   declare preview: string | undefined;
-  /** Reflected state; set by the element, not by the host. */
+  /**
+   * Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`, `unsupported`,
+   * `expired` or `revoked`.
+   */
   declare state: ElementState;
   /** Share links shown (no system share sheet), or the "copied" confirmation. */
   declare _sharing: false | 'links' | 'copied';
@@ -226,6 +230,21 @@ export class InstantKeyElement extends LitElement {
     // A translation arrives asynchronously; English shows meanwhile.
     void loadLocale(this.#langTag).then((loaded) => loaded && this.requestUpdate());
     this.state = this.#state.$state.get();
+  }
+
+  // Through CSSOM rather than a `style` attribute, which a CSP without 'unsafe-inline' blocks.
+  // On the shadow wrapper, as private fallbacks: the host's own `--ik-*` and `style` stay its own.
+  protected override updated(): void {
+    const key = this.#key.value;
+    const brand = key.status === 'loaded' ? key.data.instant_key.customization : {};
+    const style = this.renderRoot.querySelector<HTMLElement>('.base')!.style;
+    for (const [name, value] of [
+      ['--_brand', brand.primary_color],
+      ['--_brand-accent', brand.secondary_color],
+    ] as const) {
+      if (value) style.setProperty(name, value);
+      else style.removeProperty(name);
+    }
   }
 
   protected override firstUpdated(): void {
@@ -473,17 +492,11 @@ export class InstantKeyElement extends LitElement {
     const key = this.#key.value;
     const unlock = this.#unlock.value;
     const locale = resolveLocale(this.#langTag);
-    const brand = key.status === 'loaded' ? key.data.instant_key.customization : {};
+    const logo = key.status === 'loaded' && key.data.instant_key.customization.logo_url;
     const [polite, assertive] = this.#announcements(key, unlock);
     return html`
-      <div
-        part="base"
-        class="base"
-        lang=${locale}
-        dir=${dirOf(locale)}
-        style=${`${brand.primary_color ? `--_brand:${brand.primary_color};` : ''}${brand.secondary_color ? `--_brand-accent:${brand.secondary_color}` : ''}`}
-      >
-        ${brand.logo_url ? html`<img part="logo" class="logo" src=${brand.logo_url} alt="" />` : nothing}
+      <div part="base" class="base" lang=${locale} dir=${dirOf(locale)}>
+        ${logo ? html`<img part="logo" class="logo" src=${logo} alt="" />` : nothing}
         ${this.#renderBody(key, unlock)}
         <p class="visually-hidden" role="status">${polite}</p>
         <p class="visually-hidden" role="alert">${assertive}</p>

@@ -107,9 +107,9 @@ async function httpError(response: Response, signal: AbortSignal): Promise<Crede
   const status = response.status;
   const type = await errorType(response);
   if (signal.aborted) throw signal.reason;
-  const [code, message] = classify(status, type);
   const retryAfterS = retryAfter(response.headers.get('Retry-After'));
-  return new CredentialsError(code, `${message} (HTTP ${status}${type ? ` ${type}` : ''})`, {
+  // The code says what it means for the guest; the message keeps the answer, for logs.
+  return new CredentialsError(classify(status, type), `The credential endpoint answered HTTP ${status}${type ? ` ${type}` : ''}`, {
     status,
     ...(retryAfterS === undefined ? {} : { retryAfterS }),
   });
@@ -121,17 +121,13 @@ function retryAfter(header: string | null): number | undefined {
   return Number(header.trim());
 }
 
-function classify(status: number, type: string | undefined): [CredentialsErrorCode, string] {
-  if (status === 401) {
-    return type === 'instant_key_expired' ? ['link_expired', 'The link has expired'] : ['link_invalid', 'The link is not valid'];
-  }
+function classify(status: number, type: string | undefined): CredentialsErrorCode {
+  if (status === 401 && type === 'instant_key_expired') return 'link_expired';
   // 400 is a malformed Authorization header: the one input that comes from the guest's link.
-  if (status === 400) return ['link_invalid', 'The link is not valid'];
-  if (status === 410) return ['link_revoked', 'The link has been revoked'];
-  if (status === 403 && type === 'max_use_count_exceeded') {
-    return ['link_max_use', 'The link is already in use on its maximum number of devices'];
-  }
-  return ['network_error', 'The credential endpoint refused the request'];
+  if (status === 401 || status === 400) return 'link_invalid';
+  if (status === 410) return 'link_revoked';
+  if (status === 403 && type === 'max_use_count_exceeded') return 'link_max_use';
+  return 'network_error';
 }
 
 /** Seam-shaped `{ error: { type } }`; anything else (HTML from a proxy, say) gives undefined. */

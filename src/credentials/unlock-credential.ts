@@ -12,9 +12,9 @@ export function toUnlockCredential(credential: Credential): UnlockCredential {
   };
 }
 
-/** A credential without its secrets, safe to hand to the host page in an event. */
+/**
+ * A credential without its secrets, safe to hand to the host page in an event. Made by
+ * `toPublicCredential` in `events.ts`, so that this module (and byte decoding) stays in the
+ * lazily loaded unlock engine.
+ */
 export type PublicCredential = Omit<Credential, 'ticket' | 'credential_key'>;
-
-export function toPublicCredential({ ticket: _t, credential_key: _k, ...rest }: Credential): PublicCredential {
-  return rest;
-}

@@ -114,9 +114,6 @@ test('the plain example: one script tag, and the guest unlocks Room 412', async 
 
 test(
   'under a CSP without unsafe-inline or unsafe-eval and with Trusted Types enforced, the element loads, unlocks and causes no violation',
-  // Drop `todo` once the element sets its brand colours through CSSOM (styleMap or
-  // style.setProperty) instead of binding a `style` attribute, which `style-src` blocks.
-  { todo: 'the brand colours are a style attribute binding: two style-src-attr violations' },
   async () => {
     const page = await browser.newPage();
     const violations = await collectViolations(page);
