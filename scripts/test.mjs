@@ -1,4 +1,4 @@
-// `npm test`: type check, unit, server, browser and end-to-end tests, then one closing line
+// `npm test`: type check, unit, server, browser, end-to-end tests and the size budget, then one closing line
 // `N passed, N failed` over all of them. `npm test -- unit browser` runs only those suites.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -69,8 +69,9 @@ const suites = {
     if (!ok && c.failed + c.errors === 0) totals.failed++;
   },
   e2e() {
-    step('build dist/instant-key.js', run('build', process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']));
+    step('build (script-tag file, npm entries, manifest)', run('build', process.execPath, ['scripts/build.mjs']));
     nodeSuite('e2e', testFiles('test/e2e'));
+    step('size budget of dist/instant-key.js', run('size', process.execPath, ['scripts/size.mjs']));
   },
 };
 
