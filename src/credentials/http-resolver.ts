@@ -11,6 +11,9 @@ import { validateCredentialsResponse } from './validate.ts';
 
 export const CREDENTIALS_PATH = '/instant_keys/credentials';
 
+/** Default for `timeoutMs`: a hung server is reported, well before a guest gives up on the page. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
 export interface HttpResolverOptions {
   /** Absolute base URL of the credential endpoint (see `resolveEndpoint`). */
   endpoint: string;
@@ -20,6 +23,11 @@ export interface HttpResolverOptions {
   deviceId?: () => string;
   /** Defaults to `navigator.onLine`; used only to name a failed fetch. */
   isOnline?: () => boolean;
+  /**
+   * Milliseconds the whole request (answer and body) may take before it fails as
+   * `network_error`; default `DEFAULT_TIMEOUT_MS`.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -43,58 +51,81 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const deviceId = options.deviceId ?? (() => getDeviceId());
   const isOnline = options.isOnline ?? (() => typeof navigator === 'undefined' || navigator.onLine !== false);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   // The last good answer and its ETag, for `If-None-Match` when the caller's tickets are fresh.
   let last: { token: string; etag: string; body: CredentialsResponse } | undefined;
 
-  return async (token, { signal, revalidate }) => {
-    signal.throwIfAborted();
+  return async (token, { signal: caller, revalidate }) => {
+    caller.throwIfAborted();
     if (!HEADER_SAFE_RE.test(token)) {
       throw new CredentialsError('link_invalid', 'The link token is malformed');
     }
-    let response: Response;
+    // The caller's signal and the timeout, combined by hand: AbortSignal.any is newer than
+    // some of the Chromium browsers that can unlock.
+    const request = new AbortController();
+    const abort = (): void => request.abort();
+    caller.addEventListener('abort', abort);
+    const timer = setTimeout(abort, timeoutMs);
+    const signal = request.signal;
+    // Rethrows the caller's abort as is and names a timeout; returns for any other failure.
+    const stopped = (error: unknown): void => {
+      if (caller.aborted) throw caller.reason;
+      if (signal.aborted) {
+        throw new CredentialsError('network_error', `The credential endpoint did not answer within ${timeoutMs} ms`, { cause: error });
+      }
+    };
     try {
-      const headers: Record<string, string> = {
-        Authorization: `Bearer ${token}`,
-        'Instant-Key-Device': deviceId(),
-        Accept: 'application/json',
-      };
-      const known = revalidate && last?.token === token ? last : undefined;
-      if (known) headers['If-None-Match'] = known.etag;
-      response = await doFetch(url, {
-        method: 'GET',
-        headers,
-        signal,
-        // The answer carries secrets: never from or into a cache, never with cookies.
-        cache: 'no-store',
-        credentials: 'omit',
-        // The contract has no redirects; following one would resend the bearer token.
-        redirect: 'error',
-      });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      const offline = !isOnline();
-      throw new CredentialsError(
-        offline ? 'network_offline' : 'network_error',
-        offline ? 'The device is offline' : 'The credential endpoint could not be reached',
-        { cause: error },
-      );
+      let response: Response;
+      try {
+        const headers: Record<string, string> = {
+          Authorization: `Bearer ${token}`,
+          'Instant-Key-Device': deviceId(),
+          Accept: 'application/json',
+        };
+        const known = revalidate && last?.token === token ? last : undefined;
+        if (known) headers['If-None-Match'] = known.etag;
+        response = await doFetch(url, {
+          method: 'GET',
+          headers,
+          signal,
+          // The answer carries secrets: never from or into a cache, never with cookies.
+          cache: 'no-store',
+          credentials: 'omit',
+          // The contract has no redirects; following one would resend the bearer token.
+          redirect: 'error',
+        });
+      } catch (error) {
+        stopped(error);
+        const offline = !isOnline();
+        throw new CredentialsError(
+          offline ? 'network_offline' : 'network_error',
+          offline ? 'The device is offline' : 'The credential endpoint could not be reached',
+          { cause: error },
+        );
+      }
+      if (response.status === 304 && last?.token === token) return last.body;
+      if (response.status !== 200) throw await httpError(response, caller);
+      const body = await parseSuccess(response, stopped);
+      const etag = response.headers.get('ETag');
+      last = etag ? { token, etag, body } : undefined;
+      return body;
+    } finally {
+      clearTimeout(timer);
+      caller.removeEventListener('abort', abort);
     }
-    if (response.status === 304 && last?.token === token) return last.body;
-    if (response.status !== 200) throw await httpError(response, signal);
-    const body = await parseSuccess(response, signal);
-    const etag = response.headers.get('ETag');
-    last = etag ? { token, etag, body } : undefined;
-    return body;
   };
 }
 
-async function parseSuccess(response: Response, signal: AbortSignal): Promise<CredentialsResponse> {
+/** Throws when the request was stopped (aborted or timed out) rather than failed. */
+type Stopped = (error: unknown) => void;
+
+async function parseSuccess(response: Response, stopped: Stopped): Promise<CredentialsResponse> {
   let body: unknown;
   try {
     body = await response.json();
   } catch (error) {
-    if (signal.aborted) throw signal.reason;
+    stopped(error);
     throw new CredentialsError('response_invalid', 'The credential endpoint answered with invalid JSON', {
       status: 200,
       cause: error,
@@ -103,10 +134,11 @@ async function parseSuccess(response: Response, signal: AbortSignal): Promise<Cr
   return validateCredentialsResponse(body);
 }
 
-async function httpError(response: Response, signal: AbortSignal): Promise<CredentialsError> {
+/** A body cut short by the timeout still leaves the status to go by. */
+async function httpError(response: Response, caller: AbortSignal): Promise<CredentialsError> {
   const status = response.status;
   const type = await errorType(response);
-  if (signal.aborted) throw signal.reason;
+  if (caller.aborted) throw caller.reason;
   const retryAfterS = retryAfter(response.headers.get('Retry-After'));
   // The code says what it means for the guest; the message keeps the answer, for logs.
   return new CredentialsError(classify(status, type), `The credential endpoint answered HTTP ${status}${type ? ` ${type}` : ''}`, {

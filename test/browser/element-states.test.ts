@@ -20,7 +20,7 @@ import {
   TEST_TOKEN,
   type InstantKeyElement,
 } from './support/element.ts';
-import { mintKey } from './support/key-fixture.ts';
+import { mintKey, type DoorFixture } from './support/key-fixture.ts';
 
 function refusal(code: CredentialsErrorCode): () => Promise<CredentialsResponse> {
   return () => Promise.reject(new CredentialsError(code, `scripted ${code}`));
@@ -38,6 +38,24 @@ function hasPart(el: InstantKeyElement, part: string): boolean {
   return shadow(el).querySelector(`[part~="${part}"]`) !== null;
 }
 
+let restoreWrites: (() => void) | undefined;
+
+/**
+ * Flips a bit of each UNLOCK on its way to the lock, as a damaged link would: the lock then
+ * cannot open it and answers an authenticated BAD_PROOF. Undone after each test.
+ */
+function damageUnlockFrames(): void {
+  const proto = (globalThis as unknown as { BluetoothRemoteGATTCharacteristic: { prototype: BluetoothRemoteGATTCharacteristic } }).BluetoothRemoteGATTCharacteristic.prototype;
+  const write = proto.writeValueWithResponse;
+  proto.writeValueWithResponse = function (this: BluetoothRemoteGATTCharacteristic, value: BufferSource) {
+    const frame = new Uint8Array(ArrayBuffer.isView(value) ? value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) : value.slice(0));
+    // At max_frame 512 the UNLOCK (type 0x03) travels in one frame, after its one-byte header.
+    if (frame[1] === 0x03) frame[frame.length - 1]! ^= 0x01;
+    return write.call(this, frame);
+  };
+  restoreWrites = () => void (proto.writeValueWithResponse = write);
+}
+
 describe('<instant-key> states and outcomes', () => {
   let el: InstantKeyElement | undefined;
 
@@ -48,6 +66,8 @@ describe('<instant-key> states and outcomes', () => {
   afterEach(async () => {
     el?.remove();
     el = undefined;
+    restoreWrites?.();
+    restoreWrites = undefined;
     await stopBluetooth();
   });
 
@@ -178,13 +198,14 @@ describe('<instant-key> states and outcomes', () => {
       await expectAxeClean(el);
     });
 
-    // [what the lock or link does, expected code, what the guest may do next]
-    const outcomes: Array<[string, string, 'retry' | 'refresh' | 'back', (key: ReturnType<typeof mintKey>) => Promise<void>]> = [
+    // [what the lock or link does, expected code, what the guest may do next, the key's doors]
+    const outcomes: Array<[string, string, 'retry' | 'refresh' | 'back', (key: ReturnType<typeof mintKey>) => Promise<void>, DoorFixture[]?]> = [
       ['the lock is jammed', 'lock_jammed', 'back', async (k) => void (await addLock({ ...k.locks[0]!, faults: { jammed: true } }))],
       ['the lock is busy with another phone', 'lock_busy', 'retry', async (k) => void (await addLock({ ...k.locks[0]!, faults: { busy: true } }))],
       ['the door is another lock sharing its key', 'lock_wrong_lock', 'back', async (k) => void (await addLock({ ...k.locks[0]!, lockId: crypto.randomUUID() }))],
       ['the lock revoked the credential', 'lock_revoked', 'back', async (k) => void (await addLock({ ...k.locks[0]!, revoked: [k.response.credentials[0]!.credential_id] }))],
       ['the lock clock is past the ticket', 'lock_expired', 'refresh', async (k) => void (await addLock({ ...k.locks[0]!, faults: { clockOffsetS: 7200 } }))],
+      ['the ticket’s window has not opened yet', 'lock_not_yet_valid', 'back', async (k) => void (await addLock(k.locks[0]!)), [{ name: 'Room 412', window: { fromS: 3600, toS: 7200 } }]],
       ['the OK is not authenticated', 'lock_unauthenticated', 'retry', async (k) => void (await addLock({ ...k.locks[0]!, faults: { spoofUnauthenticatedOk: true } }))],
       ['the lock cannot be reached', 'ble_connect_failed', 'retry', async (k) => {
         const door = await addLock(k.locks[0]!);
@@ -195,11 +216,18 @@ describe('<instant-key> states and outcomes', () => {
         const door = await addLock(k.locks[0]!);
         await door.setFaults({ gatt: { failControl: true } });
       }],
+      // The element waits its full 10 s step timeout (protocol.md's default, not settable from
+      // the page): this case alone takes about 10 s.
+      ['the lock never answers the HELLO', 'ble_timeout', 'retry', async (k) => void (await addLock({ ...k.locks[0]!, faults: { hangAt: 'hello' } }))],
+      ['the UNLOCK is damaged on the way', 'lock_bad_proof', 'refresh', async (k) => {
+        await addLock(k.locks[0]!);
+        damageUnlockFrames();
+      }],
     ];
 
-    for (const [situation, code, next, arrange] of outcomes) {
+    for (const [situation, code, next, arrange, doors] of outcomes) {
       it(`explains ${code} when ${situation}, offering ${next}`, async () => {
-        const key = mintKey();
+        const key = mintKey(doors);
         await arrange(key);
         el = mountKey(async () => key.response);
         const events = recordEvents(el);

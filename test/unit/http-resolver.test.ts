@@ -22,6 +22,21 @@ function stubFetch(answer: (call: Call) => Response | Promise<Response>): Call[]
   return calls;
 }
 
+/** Like a fetch to a server that never answers: pending until its signal aborts it. */
+function untilAborted(signal: AbortSignal): Promise<Response> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+}
+
+/** A body that never ends, failing when the request's signal aborts, as fetch's bodies do. */
+function stalledBody(signal: AbortSignal): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"ok":'));
+      signal.addEventListener('abort', () => controller.error(signal.reason));
+    },
+  });
+}
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
@@ -68,13 +83,6 @@ describe('createHttpResolver', () => {
     assert.equal(init.credentials, 'omit', 'no cookies ride along');
     assert.equal(init.cache, 'no-store');
     assert.ok(!url.includes(TOKEN), 'the token stays out of the URL');
-  });
-
-  test('hands the caller’s signal to fetch', async () => {
-    const calls = stubFetch(() => json(200, responseBody()));
-    const controller = new AbortController();
-    await resolver()(TOKEN, { signal: controller.signal });
-    assert.equal(calls[0]!.init.signal, controller.signal);
   });
 
   test('validates the 200 body', async () => {
@@ -129,17 +137,50 @@ describe('createHttpResolver', () => {
     assert.ok(!error.message.includes(TOKEN));
   });
 
-  test('rethrows the abort reason instead of a network error', async () => {
+  test('aborts the fetch when the caller aborts, and rethrows the caller’s reason instead of a network error', async () => {
     const controller = new AbortController();
-    stubFetch(
-      ({ init }) =>
-        new Promise<Response>((_, reject) => {
-          init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-        }),
-    );
+    const calls = stubFetch(({ init }) => untilAborted(init.signal!));
     const pending = resolver()(TOKEN, { signal: controller.signal });
-    controller.abort();
-    await assert.rejects(pending, (error: unknown) => error instanceof DOMException && error.name === 'AbortError');
+    const reason = new DOMException('superseded', 'AbortError');
+    controller.abort(reason);
+    await assert.rejects(pending, (error: unknown) => error === reason);
+    assert.equal(calls[0]!.init.signal!.aborted, true);
+  });
+
+  describe('a credential server that hangs', () => {
+    const timedResolver = () =>
+      createHttpResolver({ endpoint: 'https://keys.example/api/', deviceId: () => DEVICE, isOnline: () => true, timeoutMs: 20 });
+
+    test('that never answers fails as network_error once the timeout passes, its request aborted', async () => {
+      const calls = stubFetch(({ init }) => untilAborted(init.signal!));
+      const error = await failure(timedResolver()(TOKEN, { signal: new AbortController().signal }));
+      assert.equal(error.code, 'network_error');
+      assert.match(error.message, /did not answer within 20 ms/);
+      assert.ok(!error.message.includes(TOKEN));
+      assert.equal(calls[0]!.init.signal!.aborted, true);
+    });
+
+    test('that sends its headers and then stalls the body fails the same way', async () => {
+      stubFetch(({ init }) => new Response(stalledBody(init.signal!), { status: 200 }));
+      const error = await failure(timedResolver()(TOKEN, { signal: new AbortController().signal }));
+      assert.equal(error.code, 'network_error');
+      assert.match(error.message, /did not answer within 20 ms/);
+    });
+
+    test('an error answer whose body stalls is still named by its status', async () => {
+      stubFetch(({ init }) => new Response(stalledBody(init.signal!), { status: 410 }));
+      const error = await failure(timedResolver()(TOKEN, { signal: new AbortController().signal }));
+      assert.equal(error.code, 'link_revoked');
+    });
+
+    test('that answers in time is not cut short', async () => {
+      stubFetch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return json(200, responseBody());
+      });
+      const body = await timedResolver()(TOKEN, { signal: new AbortController().signal });
+      assert.equal(body.credentials[0]!.entrance.display_name, 'Room 412');
+    });
   });
 
   test('does not call the endpoint when already aborted', async () => {
