@@ -75,9 +75,10 @@ function loadEngine(): Promise<typeof import('./ble/engine.ts')> {
  * @fires {CustomEvent<IkUnlockDetail>} ik-unlock - A lock confirmed the unlock;
  *   `detail: { credential_id, entrance }`.
  * @fires {CustomEvent<IkErrorDetail>} ik-error - Something failed; `detail: { code, message,
- *   credential_id? }`. Also fired for the quiet outcomes `ble_cancelled` and `ble_unavailable`,
- *   which leave `state` at `ready`, and for failed background refreshes (`network_*` keep the
- *   last credentials usable).
+ *   credential_id? }`. Also fired for a closed chooser (`ble_cancelled`, which leaves `state`
+ *   at `ready`) and for failed background refreshes (`network_*` keep the last credentials
+ *   usable). Bluetooth off or absent is a notice in `ready`, and `ble_unavailable` in `error`
+ *   once an unlock then fails.
  * @fires {CustomEvent<IkUnsupportedDetail>} ik-unsupported - No Web Bluetooth here, decided
  *   before any request; `detail: { reason }`.
  *
@@ -430,7 +431,8 @@ export class InstantKeyElement extends LitElement {
       unlockReset($unlock);
       return;
     }
-    if (code === 'ble_cancelled' || code === 'ble_unavailable') unlockNoticed($unlock, code);
+    // api.md: a closed chooser is back to ready; Bluetooth off is a notice until an unlock fails.
+    if (code === 'ble_cancelled') unlockNoticed($unlock, code);
     else unlockFailed($unlock, target, code, message);
     const credentialId = target === NEARBY ? result.credentialId : target;
     this.dispatchEvent(ikEvent('ik-error', { code, message, ...(credentialId ? { credential_id: credentialId } : {}) }));

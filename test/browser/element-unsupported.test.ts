@@ -116,7 +116,7 @@ describe('<instant-key> where doors cannot be opened', () => {
     await expectAxeCleanIn(win, el);
   });
 
-  it('with no Bluetooth adapter, the key is ready with a "turn on Bluetooth" notice, and a tap keeps it so', async () => {
+  it('with no Bluetooth adapter, the key is ready with a "turn on Bluetooth" notice, and an unlock that then fails is an error', async () => {
     await startBluetooth({ adapter: 'absent' });
     const key = mintKey();
     const endpoint = countingResolver(async () => key.response);
@@ -140,8 +140,11 @@ describe('<instant-key> where doors cannot be opened', () => {
     await settled(el);
     expect(events.at(-1)).to.deep.include({ type: 'ik-error' });
     expect(events.at(-1)!.detail.code).to.equal('ble_unavailable');
-    expect(el.getAttribute('state')).to.equal('ready');
-    expect(partText(el, 'notice')).to.equal('Turn on Bluetooth to unlock your doors.');
+    // api.md: the notice becomes an error once an unlock fails for it.
+    expect(el.getAttribute('state')).to.equal('error');
+    expect(shadow(el).querySelector('[part~="message"]')?.getAttribute('data-code')).to.equal('ble_unavailable');
+    expect(partText(el, 'message')).to.contain('Bluetooth is off or not allowed. Turn it on and try again.');
+    await expectAxeClean(el);
   });
 });
 
