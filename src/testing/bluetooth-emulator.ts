@@ -66,8 +66,23 @@ interface Peripheral {
 
 const NO_FAULTS: GattFaults = { failConnect: false, failDiscovery: false, failControl: false, hangConnect: false };
 const FAILURE_CODE = 1;
+/** A lock an arm's length away (dBm), and the transmit power a coin-cell lock uses. */
+const ADVERTISED_RSSI = -60;
+const ADVERTISED_TX_POWER = 0;
 /** How long `disconnect()` waits for a page operation to carry the drop before dropping anyway. */
 const IDLE_DROP_MS = 100;
+
+/**
+ * Addresses are never reused, even across emulators of one browser: Chromium keeps the devices
+ * a page was granted (`getDevices()`) by address, with the name first seen there, so a new lock
+ * at an old address would show up under the old lock's name.
+ */
+let lastAddress = 0;
+
+function allocateAddress(): string {
+  const n = ++lastAddress;
+  return ['0A', '1E', '00', ...[16, 8, 0].map((shift) => ((n >> shift) & 0xff).toString(16).padStart(2, '0'))].join(':').toUpperCase();
+}
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
@@ -91,7 +106,6 @@ export class BluetoothEmulator {
   private readonly peripherals = new Map<string, Peripheral>();
   private readonly byCharacteristic = new Map<string, Peripheral>();
   private readonly pageSessions: CDPSession[] = [];
-  private nextAddress = 1;
 
   private constructor(private readonly session: CDPSession) {
     session.on('BluetoothEmulation.gattOperationReceived', (event) => {
@@ -113,7 +127,7 @@ export class BluetoothEmulator {
 
   /** Makes `lock` reachable: it shows in choosers whose filters match its name and service. */
   async addLock(lock: EmulatedLock, options: { address?: string } = {}): Promise<string> {
-    const address = options.address ?? this.allocateAddress();
+    const address = options.address ?? allocateAddress();
     await this.session.send('BluetoothEmulation.simulatePreconnectedPeripheral', {
       address,
       name: lock.name,
@@ -204,6 +218,23 @@ export class BluetoothEmulator {
     });
   }
 
+  /**
+   * Makes the lock at `address` advertise once, as a lock in range does every few hundred ms:
+   * a page watching it (`watchAdvertisements()`) gets `advertisementreceived`. The scan record
+   * always carries `txPower` and `appearance`: without them Chromium's emulation (156) breaks
+   * for the rest of the session.
+   */
+  async advertise(address: string, options: { rssi?: number } = {}): Promise<void> {
+    const { lock } = this.peripheral(address);
+    await this.session.send('BluetoothEmulation.simulateAdvertisement', {
+      entry: {
+        deviceAddress: address,
+        rssi: options.rssi ?? ADVERTISED_RSSI,
+        scanRecord: { name: lock.name, uuids: [IK1_SERVICE_UUID], txPower: ADVERTISED_TX_POWER, appearance: 0 },
+      },
+    });
+  }
+
   /** Changes the adapter: `absent` makes `getAvailability()` false and `requestDevice` fail. */
   async setAdapter(state: AdapterState): Promise<void> {
     await this.session.send('BluetoothEmulation.setSimulatedCentralState', { state });
@@ -238,11 +269,6 @@ export class BluetoothEmulator {
       .send('BluetoothEmulation.simulateGATTDisconnection', { address: peripheral.address })
       .catch(() => undefined);
     for (const resolve of peripheral.drop.waiters.splice(0)) resolve();
-  }
-
-  private allocateAddress(): string {
-    const n = this.nextAddress++;
-    return `0A:1E:00:00:${((n >> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`.toUpperCase();
   }
 
   private peripheral(address: string): Peripheral {

@@ -25,6 +25,8 @@ export interface AttachedLock {
   setFaults(faults: { lock?: Partial<LockFaults>; gatt?: Partial<GattFaults> }): Promise<void>;
   revoke(credentialId: string): Promise<void>;
   disconnect(): Promise<void>;
+  /** Advertises once, as a lock in range does: pages watching it (nearby detection) hear it. */
+  advertise(options?: { rssi?: number }): Promise<void>;
 }
 
 async function command<T>(name: string, payload?: unknown): Promise<T> {
@@ -60,5 +62,6 @@ export async function addLock(spec: LockSpec): Promise<AttachedLock> {
     setFaults: async (faults) => void (await command(LOCK_COMMANDS.faults, { address, ...faults })),
     revoke: async (credentialId) => void (await command(LOCK_COMMANDS.revoke, { address, credentialId })),
     disconnect: async () => void (await command(LOCK_COMMANDS.disconnect, { address })),
+    advertise: async (options = {}) => void (await command(LOCK_COMMANDS.advertise, { address, ...options })),
   };
 }

@@ -6,6 +6,7 @@ export const LOCK_COMMANDS = {
   faults: 'ik-lock-faults',
   revoke: 'ik-lock-revoke',
   disconnect: 'ik-lock-disconnect',
+  advertise: 'ik-lock-advertise',
   report: 'ik-lock-report',
   chooser: 'ik-chooser',
   stop: 'ik-bluetooth-stop',

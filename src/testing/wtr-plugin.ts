@@ -88,6 +88,9 @@ export function virtualLockPlugin(): TestRunnerPlugin {
         case LOCK_COMMANDS.disconnect:
           await locksOf(s).emulator.disconnect(p.address as string);
           return true;
+        case LOCK_COMMANDS.advertise:
+          await locksOf(s).emulator.advertise(p.address as string, { rssi: p.rssi as number | undefined });
+          return true;
         case LOCK_COMMANDS.report: {
           const entry = locksOf(s);
           const address = p.address as string;
