@@ -10,6 +10,15 @@ import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 
 const DIST = 'dist';
 const OUT = 'screenshots';
+/** States preview mode cannot show: the element is given a link to a server instead. */
+const LINKED: Array<[string, (tab: import('playwright-core').Page) => Promise<void>]> = [
+  // The credential request never answers: the first load, as a guest on a slow network sees it.
+  ['loading', async () => undefined],
+  // No Web Bluetooth, as on iOS or Firefox: decided before any request.
+  // (A string, not a function: tsx's name helpers do not exist in the page.)
+  ['unsupported', async (tab) => void (await tab.addInitScript("Object.defineProperty(Navigator.prototype, 'bluetooth', { get: () => undefined })"))],
+];
+
 /** [file name, preview attribute value, tap an Unlock button first and wait for this state]. */
 const STATES: Array<[string, string, string?]> = [
   ['ready', ''],
@@ -24,19 +33,24 @@ const STATES: Array<[string, string, string?]> = [
   ['revoked', 'link_revoked'],
 ];
 
-const page = (lang: string, preview: string) => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
+const page = (lang: string, preview: string | null) => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{margin:0;padding:12px;background:Canvas;color-scheme:light dark}</style>
 <script type="module" src="/instant-key.js"></script></head>
-<body><instant-key preview="${preview}" unlocked-hold="600000"></instant-key></body></html>`;
+<body>${
+  preview === null
+    ? '<instant-key token="ik_screenshot_link_000000000000000000000000" endpoint="/slow"></instant-key>'
+    : `<instant-key preview="${preview}" unlocked-hold="600000"></instant-key>`
+}</body></html>`;
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/') {
     res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.end(page(url.searchParams.get('lang') ?? 'en', url.searchParams.get('preview') ?? ''));
+    res.end(page(url.searchParams.get('lang') ?? 'en', url.searchParams.get('preview')));
     return;
   }
+  if (url.pathname.startsWith('/slow/')) return; // never answers; the tab closes it
   const file = join(DIST, normalize(url.pathname).replace(/^[/\\]+/, ''));
   try {
     res.setHeader('content-type', extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream');
@@ -58,6 +72,16 @@ try {
   for (const scheme of ['light', 'dark'] as const) {
     for (const [lang, dir] of [['en', 'ltr'], ['ar', 'rtl']] as const) {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: scheme, reducedMotion: 'reduce' });
+      for (const [name, prepare] of LINKED) {
+        const tab = await context.newPage();
+        await prepare(tab);
+        await tab.goto(`http://localhost:${port}/?lang=${lang}`);
+        await tab.locator(`instant-key[state="${name}"]`).waitFor();
+        if (lang !== 'en') await tab.waitForFunction(() => document.querySelector('instant-key')?.shadowRoot?.querySelector('[dir="rtl"]'));
+        await tab.screenshot({ path: join(OUT, `${name}-${scheme}-${dir}.png`), fullPage: true });
+        count++;
+        await tab.close();
+      }
       for (const [name, preview, after] of STATES) {
         const tab = await context.newPage();
         await tab.goto(`http://localhost:${port}/?lang=${lang}&preview=${preview}`);
