@@ -8,9 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
-import { CHROMIUM_ARGS, ensureChromium } from '../scripts/chromium.mjs';
+import { launchChromium } from '../scripts/chromium.mjs';
 import { bytesToHex, randomBytes } from '../src/protocol/bytes.ts';
 import { sealTicket } from '../src/protocol/ticket.ts';
 import { attachVirtualLock, VirtualLock } from '../src/testing/index.ts';
@@ -48,7 +47,7 @@ const server = await createServer({
 await server.listen();
 const address = server.httpServer!.address();
 if (address === null || typeof address === 'string') throw new Error('no server address');
-const browser = await chromium.launch({ executablePath: await ensureChromium(), args: CHROMIUM_ARGS, headless: true });
+const browser = await launchChromium();
 
 const started = performance.now();
 try {

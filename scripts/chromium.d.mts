@@ -4,3 +4,5 @@ export declare const CHROMIUM_ARGS: string[];
 export declare function findChromium(): Promise<string | undefined>;
 /** Finds Chromium or installs it (Debian's package, else Playwright's download). */
 export declare function ensureChromium(): Promise<string>;
+/** Launches headless Chromium with `CHROMIUM_ARGS` (plus `extraArgs`) through playwright-core. */
+export declare function launchChromium(extraArgs?: string[]): Promise<import('playwright-core').Browser>;

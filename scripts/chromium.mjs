@@ -82,6 +82,12 @@ export async function ensureChromium() {
   );
 }
 
+/** Launches headless Chromium with `CHROMIUM_ARGS` (plus `extraArgs`) through playwright-core. */
+export async function launchChromium(extraArgs = []) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: await ensureChromium(), args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   ensureChromium().then(
     (path) => console.log(path),

@@ -5,8 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const DIST = 'dist';
 const OUT = 'screenshots';
@@ -63,9 +62,7 @@ const server = createServer((req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as { port: number }).port;
 
-const executablePath = await findChromium();
-if (!executablePath) throw new Error('No Chromium found');
-const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+const browser = await launchChromium();
 mkdirSync(OUT, { recursive: true });
 let count = 0;
 try {

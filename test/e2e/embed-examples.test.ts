@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { type Browser, type Frame, type Page } from 'playwright-core';
 import { serveStatic, type StaticServer } from '../../examples/static-server.ts';
-import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import { seedDemoHotel, type DemoHotel } from '../../server-stub/seed.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
@@ -86,9 +86,7 @@ before(async () => {
   rewrites['http://localhost:8788'] = issuer.url;
   strictHeaders['content-security-policy'] = strictCsp(server.url);
   hotel = await seedDemoHotel(server);
-  const executablePath = await findChromium();
-  assert.ok(executablePath, 'a Chromium is needed (npm test installs one)');
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -142,11 +140,7 @@ test('the iframe example: a hotel page on one origin frames the key page of anot
   // The emulated lock answers the Bluetooth chooser through the page's DevTools session, which
   // does not see prompts from an out-of-process frame: this browser keeps the cross-origin frame
   // in the page's process. Origins, and the permissions policy `allow` delegates, are unchanged.
-  const inProcessFrames = await chromium.launch({
-    executablePath: await findChromium(),
-    args: [...CHROMIUM_ARGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'],
-    headless: true,
-  });
+  const inProcessFrames = await launchChromium(['--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process']);
   const page = await inProcessFrames.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

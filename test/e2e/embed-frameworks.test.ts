@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { serveStatic, type StaticServer } from '../../examples/static-server.ts';
-import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import { seedDemoHotel, type DemoHotel } from '../../server-stub/seed.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
@@ -35,9 +35,7 @@ before(async () => {
   server = await startServer({ port: 0, dataDir: join(work, 'data'), apiKey: 'seam_frameworks_key', allowedOrigins: [...sites.values()].map((s) => s.url) });
   rewrites['http://127.0.0.1:8787'] = server.url;
   hotel = await seedDemoHotel(server);
-  const executablePath = await findChromium();
-  assert.ok(executablePath, 'a Chromium is needed (npm test installs one)');
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import { seedDemoHotel, type DemoHotel } from '../../server-stub/seed.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { attachVirtualLock } from '../../src/testing/playwright.ts';
@@ -28,9 +28,7 @@ before(async () => {
     apiKey: 'seam_e2e_test_key',
   });
   hotel = await seedDemoHotel(server);
-  const executablePath = await findChromium();
-  assert.ok(executablePath, 'a Chromium is needed (npm test installs one)');
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {

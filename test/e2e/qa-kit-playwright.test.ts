@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import { attachVirtualLock, VirtualLock } from '../../src/testing/index.ts';
 
 const SERVICE = '5a1e0001-7c3d-4f5e-9a8b-1c2d3e4f5a6b';
@@ -48,9 +48,7 @@ before(async () => {
   server = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const executablePath = await findChromium();
-  assert.ok(executablePath, 'a Chromium is needed (npm test installs one)');
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {
