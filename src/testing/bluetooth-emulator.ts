@@ -66,6 +66,8 @@ interface Peripheral {
 
 const NO_FAULTS: GattFaults = { failConnect: false, failDiscovery: false, failControl: false, hangConnect: false };
 const FAILURE_CODE = 1;
+/** How long a chooser waits for the wanted lock to show up before it is cancelled. */
+const CHOOSER_SCAN_MS = 3000;
 /** A lock an arm's length away (dBm), and the transmit power a coin-cell lock uses. */
 const ADVERTISED_RSSI = -60;
 const ADVERTISED_TX_POWER = 0;
@@ -106,6 +108,8 @@ export class BluetoothEmulator {
   private readonly peripherals = new Map<string, Peripheral>();
   private readonly byCharacteristic = new Map<string, Peripheral>();
   private readonly pageSessions: CDPSession[] = [];
+  /** Prompts still waiting for their lock to show up: cancelled at the latest on `stop()`. */
+  private readonly waitingPrompts = new Map<string, { timer: ReturnType<typeof setTimeout>; cancel(): void }>();
 
   private constructor(private readonly session: CDPSession) {
     session.on('BluetoothEmulation.gattOperationReceived', (event) => {
@@ -173,17 +177,37 @@ export class BluetoothEmulator {
   async watchChooser(page: Page): Promise<void> {
     const session = await page.context().newCDPSession(page);
     this.pageSessions.push(session);
-    // Chromium can prompt twice with the same id; answering one id twice crashes the browser.
+    // Chromium prompts again with the same id as its scan finds devices, so a prompt may first
+    // come with no device yet: a select waits for the wanted lock to appear (up to
+    // CHOOSER_SCAN_MS, then cancels). Answering one id twice crashes the browser: once only.
     const answered = new Set<string>();
+    const answer = (id: string, deviceId?: string) => {
+      if (answered.has(id)) return;
+      answered.add(id);
+      const reply = deviceId
+        ? session.send('DeviceAccess.selectPrompt', { id, deviceId })
+        : session.send('DeviceAccess.cancelPrompt', { id });
+      reply.catch(() => undefined);
+    };
     session.on('DeviceAccess.deviceRequestPrompted', ({ id, devices }) => {
       const policy = this.chooser;
       if (answered.has(id) || policy.action === 'ignore') return;
-      answered.add(id);
-      const wanted = policy.action === 'select' ? devices.find((d) => !policy.address || d.id === policy.address) : undefined;
-      const reply = wanted
-        ? session.send('DeviceAccess.selectPrompt', { id, deviceId: wanted.id })
-        : session.send('DeviceAccess.cancelPrompt', { id });
-      reply.catch(() => undefined);
+      if (policy.action === 'cancel') return answer(id);
+      const wanted = devices.find((d) => !policy.address || d.id === policy.address);
+      const waiting = this.waitingPrompts.get(id);
+      if (wanted) {
+        if (waiting) clearTimeout(waiting.timer);
+        this.waitingPrompts.delete(id);
+        return answer(id, wanted.id);
+      }
+      if (waiting) return;
+      const cancel = () => {
+        clearTimeout(timer);
+        this.waitingPrompts.delete(id);
+        answer(id);
+      };
+      const timer = setTimeout(cancel, CHOOSER_SCAN_MS);
+      this.waitingPrompts.set(id, { timer, cancel });
     });
     await session.send('DeviceAccess.enable');
   }
@@ -242,6 +266,8 @@ export class BluetoothEmulator {
 
   /** Ends emulation and forgets every lock: detaching the browser session disables it. */
   async stop(): Promise<void> {
+    // A chooser left open would refuse the next page's request: close every waiting one.
+    for (const { cancel } of [...this.waitingPrompts.values()]) cancel();
     for (const peripheral of this.peripherals.values()) {
       clearTimeout(peripheral.drop.timer);
       peripheral.connection?.close();

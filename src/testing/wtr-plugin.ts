@@ -58,6 +58,9 @@ export function virtualLockPlugin(): TestRunnerPlugin {
           // crashed) must not leave it enabled for the next one.
           await Promise.all([...sessions.keys()].map(stop));
           const page = pageOf(s);
+          // A tap only grants the user activation requestDevice needs in the active page; a
+          // page just opened for the next test file may not be it yet.
+          await page.bringToFront();
           const browser = page.context().browser() as Browser;
           const emulator = await BluetoothEmulator.start(browser, (p.adapter as AdapterState) ?? 'powered-on');
           if (p.chooser) emulator.chooser = p.chooser as ChooserPolicy;

@@ -71,7 +71,8 @@ export function stateBecomes(el: HTMLElement, state: string, timeoutMs = 15_000)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       observer.disconnect();
-      reject(new Error(`state stayed ${el.getAttribute('state')}, wanted ${state}`));
+      const codes = [...(el.shadowRoot?.querySelectorAll('[data-code]') ?? [])].map((n) => n.getAttribute('data-code'));
+      reject(new Error(`state stayed ${el.getAttribute('state')} (shown codes: ${codes.join(', ') || 'none'}), wanted ${state}`));
     }, timeoutMs);
     const observer = new MutationObserver(() => {
       if (el.getAttribute('state') !== state) return;
