@@ -1,5 +1,6 @@
 /** Mounting and driving <instant-key> in a browser test, as a guest would. */
 import { sendMouse } from '@web/test-runner-commands';
+import { warmUpInput } from './input.ts';
 import 'axe-core/axe.min.js';
 import '../../../src/define.ts';
 import type { InstantKeyElement } from '../../../src/instant-key.ts';
@@ -95,6 +96,7 @@ export function button(el: InstantKeyElement, label: RegExp): HTMLButtonElement 
 
 /** Clicks like a person (a real input event, so the page gets a user activation). */
 export async function tap(target: HTMLElement): Promise<void> {
+  await warmUpInput();
   target.scrollIntoView({ block: 'center' });
   const box = target.getBoundingClientRect();
   await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });

@@ -3,6 +3,7 @@
  * `unlockWithTransport`), against virtual locks the test adds through the QA kit's WTR plugin.
  */
 import { sendMouse } from '@web/test-runner-commands';
+import { warmUpInput } from './input.ts';
 import { connectLock, disconnectLock, requestLockDevice } from '../../../src/ble/connect.ts';
 import { BleError, type BleErrorCode } from '../../../src/ble/errors.ts';
 import { WebBluetoothTransport } from '../../../src/ble/web-bluetooth-transport.ts';
@@ -60,6 +61,7 @@ export function mintDoor(options: DoorOptions = {}): Door {
  * button, whose handler calls `requestDevice` synchronously (it needs the user activation).
  */
 export async function chooseLock(name: string): Promise<BluetoothDevice> {
+  await warmUpInput();
   const button = document.createElement('button');
   button.textContent = `Unlock ${name}`;
   button.style.cssText = 'position:fixed;left:0;top:0;width:200px;height:60px';
