@@ -4,10 +4,10 @@ import { KEY_LENGTH } from '../../src/protocol/constants.ts';
 import type { Db } from '../db.ts';
 import { iso } from '../time.ts';
 
-/** Entrance kinds (api.md section 2). */
-export const ENTRANCE_KINDS = ['guest_room', 'elevator', 'amenity', 'common_area'] as const;
-/** One of {@link ENTRANCE_KINDS}. */
-export type EntranceKind = (typeof ENTRANCE_KINDS)[number];
+import { ENTRANCE_KINDS, type EntranceKind } from '../../src/credentials/types.ts';
+
+// One list of entrance kinds for the wire contract, the element's validation and this store.
+export { ENTRANCE_KINDS, type EntranceKind };
 
 /** A stored entrance with its lock, key included: for the server's own use only. */
 export interface EntranceRow {
