@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { bytesToBase64url, bytesToUuid, randomBytes, uuidToBytes } from '../src/protocol/bytes.ts';
+import { bytesToBase64url, bytesToUuid, uuidToBytes } from '../src/protocol/bytes.ts';
 import { KEY_LENGTH, NONCE_LENGTH } from '../src/protocol/constants.ts';
 import type { Brand, ServerConfig } from './config.ts';
 import type { Db } from './db.ts';
 import { publicEntrance } from './store/entrances.ts';
-import { currentGrantEntrances, type GrantEntrance } from './store/grants.ts';
+import { currentGrantEntrances } from './store/grants.ts';
 import { findIdentity } from './store/identities.ts';
 import { customizationOf, type InstantKeyRow } from './store/instant-keys.ts';
-import { sealTicketFast } from './ticket-sealer.ts';
+import { RandomPool } from './random-pool.ts';
+import { TicketSealer } from './ticket-sealer.ts';
 import { iso } from './time.ts';
 
 /** Namespace of credential ids (UUIDv5 over "grant:entrance"), fixed forever. */
@@ -42,11 +43,22 @@ export interface CredentialView {
   refresh_after_s: number;
 }
 
+/** One active credential as minting needs it: its sealer, its end and its JSON up to the ticket. */
+interface MintSlot {
+  sealer: TicketSealer;
+  endsAt: number;
+  /** The credential's JSON object without its closing brace. */
+  json: string;
+}
+
 /** The view plus what minting needs, kept out of the view and the ETag. */
 export interface CredentialPlan {
   view: CredentialView;
   etag: string;
-  active: GrantEntrance[];
+  slots: MintSlot[];
+  /** The 200 body's JSON before the first and after the last credential. */
+  head: string;
+  tail: string;
   /** When time alone changes the plan next: the earliest grant start or end still ahead. */
   changesAt: number;
 }
@@ -80,36 +92,36 @@ export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow
   };
   const digest = createHash('sha256').update(JSON.stringify(view)).digest();
   const changesAt = Math.min(...pairs.map((p) => (p.starts_at > now ? p.starts_at : p.ends_at)));
-  return { view, etag: `"${bytesToBase64url(digest.subarray(0, 18))}"`, active, changesAt };
+  // The 200 body is this plan's JSON with three fields added per credential: it is written
+  // out once here, and each request only splices in what it mints.
+  const slots = view.credentials.map((credential, i) => ({
+    sealer: new TicketSealer(active[i]!.entrance.lock_key, active[i]!.entrance.lock_id, credential.credential_id),
+    endsAt: active[i]!.ends_at,
+    json: JSON.stringify(credential).slice(0, -1),
+  }));
+  const body = JSON.stringify({ ok: true, ...view, credentials: [] });
+  const split = body.indexOf('"credentials":[]') + '"credentials":['.length;
+  return { view, etag: `"${bytesToBase64url(digest.subarray(0, 18))}"`, slots, head: body.slice(0, split), tail: body.slice(split), changesAt };
 }
 
-/** The 200 body: the view with a freshly minted ticket and credential key per credential. */
-export function mintCredentials(plan: CredentialPlan, config: ServerConfig, key: InstantKeyRow, now: number): Record<string, unknown> {
+const random = new RandomPool();
+
+/**
+ * The 200 body as JSON text: the plan's view with, per credential, a freshly minted ticket
+ * and credential key and the ticket's end (`not_after`: the earliest of now + TICKET_TTL_S,
+ * the grant's end and the key's expiry). Base64url and ISO dates need no JSON escaping.
+ */
+export function mintCredentials(plan: CredentialPlan, config: ServerConfig, key: InstantKeyRow, now: number): string {
   const notBefore = Math.floor(now / 1000);
-  // One CSPRNG call for the whole answer: its cost is per call, not per byte.
-  const random = randomBytes(plan.active.length * PER_CREDENTIAL);
-  const credentials = plan.view.credentials.map((credential, i) => {
-    const pair = plan.active[i]!;
-    const notAfter = Math.floor(Math.min(now + config.ticketTtlS * 1000, pair.ends_at, key.expires_at) / 1000);
-    const credentialKey = random.subarray(i * PER_CREDENTIAL, i * PER_CREDENTIAL + KEY_LENGTH);
-    const nonce = random.subarray(i * PER_CREDENTIAL + KEY_LENGTH, (i + 1) * PER_CREDENTIAL);
-    const contents = {
-      lockId: pair.entrance.lock_id,
-      credentialId: credential.credential_id,
-      notBefore,
-      notAfter: Math.max(notBefore, notAfter),
-      credentialKey,
-      permissions: PERMISSION_UNLOCK,
-    };
-    const ticket = sealTicketFast(pair.entrance.lock_key, contents, nonce);
-    return {
-      ...credential,
-      ticket: bytesToBase64url(ticket),
-      credential_key: bytesToBase64url(credentialKey),
-      ticket_expires_at: iso(Math.max(notBefore, notAfter) * 1000),
-    };
+  const cap = Math.min(now + config.ticketTtlS * 1000, key.expires_at);
+  const credentials = plan.slots.map((slot) => {
+    const notAfter = Math.max(notBefore, Math.floor(Math.min(cap, slot.endsAt) / 1000));
+    const fresh = random.take(PER_CREDENTIAL);
+    const credentialKey = fresh.subarray(0, KEY_LENGTH);
+    const ticket = slot.sealer.seal(notBefore, notAfter, credentialKey, PERMISSION_UNLOCK, fresh.subarray(KEY_LENGTH));
+    return `${slot.json},"ticket":"${ticket.toString('base64url')}","credential_key":"${credentialKey.toString('base64url')}","ticket_expires_at":"${iso(notAfter * 1000)}"}`;
   });
-  return { ok: true, ...plan.view, credentials };
+  return plan.head + credentials.join(',') + plan.tail;
 }
 
 /** Whether an `If-None-Match` header names `etag` (weak comparison, lists and `*` allowed). */

@@ -4,7 +4,7 @@ import { CredentialCors } from '../cors.ts';
 import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
 import { RateLimiter } from '../rate-limit.ts';
-import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
+import { admitsDevice, useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
 
@@ -43,7 +43,8 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Per token, keyed by the token's hash (no raw token is kept), so that spelling the header
     // differently ("bearer", extra spaces) does not buy a fresh budget.
     const bearer = parseBearer(request.headers.authorization);
-    const tokenKey = bearer.kind === 'bearer' ? sha256(bearer.token).toString('base64') : null;
+    const tokenHash = bearer.kind === 'bearer' ? sha256(bearer.token) : null;
+    const tokenKey = tokenHash?.toString('base64') ?? null;
     const retryAfter = perIp.hit(request.ip, now) || (tokenKey === null ? 0 : perToken.hit(tokenKey, now));
     if (retryAfter > 0) throw rateLimited(retryAfter);
 
@@ -57,12 +58,12 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
         'instant-key-device': { _errors: ['Required: 1-128 of A-Za-z0-9._:~-'] },
       });
     }
-    if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token)) throw invalidKey();
+    if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenHash === null) throw invalidKey();
 
     // Revocation, expiry and admission are decided in the same transaction that records the
     // use, and the answer goes out only once that transaction has committed.
-    const token = bearer.token;
-    const use = await ctx.writes.run(() => useInstantKey(db, now, token, { device_id: deviceId, user_agent: request.headers['user-agent'] }));
+    const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
+    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenHash, device), admitsDevice);
     if (use.outcome === 'invalid') throw invalidKey();
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
 
@@ -70,17 +71,16 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!plan) ctx.plans.set(use.key.instant_key_id, now, (plan = planCredentials(db, config, use.key, now)));
     reply.header('etag', plan.etag);
     if (etagMatches(request.headers['if-none-match'], plan.etag)) return reply.code(304).send();
-    return mintCredentials(plan, config, use.key, now);
+    return reply.type('application/json; charset=utf-8').send(mintCredentials(plan, config, use.key, now));
   };
 
   app.route({
     method: [...ROUTED_METHODS],
     url: '/instant_keys/credentials',
-    onRequest: async (request, reply) => {
-      if (request.method !== 'OPTIONS') cors.decorate(request, reply);
-    },
     handler: async (request, reply) => {
       if (request.method === 'OPTIONS') return cors.preflight(request, reply);
+      // First, so that every answer carries it, errors included.
+      cors.decorate(request, reply);
       if (request.method !== 'GET') throw methodNotAllowed(request.method, ['GET', 'OPTIONS']);
       return getCredentials(request, reply);
     },

@@ -87,10 +87,10 @@ export function generateInstantKey(db: Db, now: number, input: NewInstantKey, br
   }).immediate();
 }
 
-/** The key a token belongs to, looked up by the token's hash. */
-export function findKeyByToken(db: Db, token: string): InstantKeyRow | undefined {
+/** The key a token belongs to, looked up by the token's SHA-256 (see `sha256` in tokens.ts). */
+function findKeyByTokenHash(db: Db, tokenHash: Buffer): InstantKeyRow | undefined {
   // An indexed lookup by hash: the token itself is never compared, stored or held.
-  return statement(db, 'SELECT * FROM instant_keys WHERE token_hash = ?').get(sha256(token)) as InstantKeyRow | undefined;
+  return statement(db, 'SELECT * FROM instant_keys WHERE token_hash = ?').get(tokenHash) as InstantKeyRow | undefined;
 }
 
 function findKey(db: Db, id: string): InstantKeyRow | undefined {
@@ -127,36 +127,48 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
 
 /**
  * Admits `deviceId` for a key: a device seen before always is; a new one only while fewer
- * than `max_use_count` devices are. Returns whether it was admitted. Call inside a transaction.
+ * than `max_use_count` devices are. Call inside a transaction.
  */
-function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string): boolean {
-  if (statement(db, 'SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return true;
-  if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return false;
+function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string): 'known' | 'new' | 'refused' {
+  if (statement(db, 'SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return 'known';
+  if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return 'refused';
   statement(db, 'INSERT INTO instant_key_devices VALUES (?, ?, ?)').run(row.instant_key_id, deviceId, now);
-  return true;
+  return 'new';
 }
 
 /** Why a known key was refused, in the order the credential endpoint checks (api.md section 2). */
 export type KeyRefusal = 'revoked' | 'expired' | 'max_use_count_exceeded';
 
 /** What one use of a token came to. */
-export type KeyUse = { outcome: 'invalid' } | { outcome: 'admitted'; key: InstantKeyRow } | { outcome: KeyRefusal; key: InstantKeyRow };
+export type KeyUse =
+  | { outcome: 'invalid' }
+  | { outcome: 'admitted'; key: InstantKeyRow; /** Whether this use admitted the device for the first time. */ newDevice: boolean }
+  | { outcome: KeyRefusal; key: InstantKeyRow };
 
 /**
- * One use of `token` from a device: finds its key, checks revocation, expiry and the device
+ * Whether a use changed who may use the key (a device admitted for the first time): such a
+ * write must reach the disk before the answer, not only survive the process (see WriteBatch).
+ */
+export function admitsDevice(use: KeyUse): boolean {
+  return use.outcome === 'admitted' && use.newDevice;
+}
+
+/**
+ * One use of a token, given as its SHA-256, from a device: finds its key, checks revocation, expiry and the device
  * limit, admits the device, and records `instant_key.used` or `instant_key.use_denied` with
  * the reason. Call inside a transaction, so that the decision and its event commit together.
  */
-export function useInstantKey(db: Db, now: number, token: string, device: { device_id: string; user_agent: string | undefined }): KeyUse {
-  const key = findKeyByToken(db, token);
+export function useInstantKey(db: Db, now: number, tokenHash: Buffer, device: { device_id: string; user_agent: string | undefined }): KeyUse {
+  const key = findKeyByTokenHash(db, tokenHash);
   if (!key) return { outcome: 'invalid' };
-  const refusal: KeyRefusal | null =
-    key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : admitDevice(db, now, key, device.device_id) ? null : 'max_use_count_exceeded';
+  let refusal: KeyRefusal | null = key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : null;
+  const admission = refusal === null ? admitDevice(db, now, key, device.device_id) : 'refused';
+  if (admission === 'refused') refusal ??= 'max_use_count_exceeded';
   const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, user_agent: device.user_agent };
   if (refusal !== null) {
     recordEvent(db, now, 'instant_key.use_denied', { ...fields, reason: refusal });
     return { outcome: refusal, key };
   }
   recordEvent(db, now, 'instant_key.used', fields);
-  return { outcome: 'admitted', key };
+  return { outcome: 'admitted', key, newDevice: admission === 'new' };
 }
