@@ -9,7 +9,7 @@ interface Pending {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** How long a committed batch may stay out of the disk's reach (process crash aside). */
+/** How long a committed batch may stay out of the disk's reach, by default (see WriteBatch). */
 const SYNC_DELAY_MS = 1000;
 
 /**
@@ -22,7 +22,7 @@ const SYNC_DELAY_MS = 1000;
  * every commit, which on the credential endpoint would put a disk flush in every request's
  * path. A batch instead commits with `synchronous=NORMAL`: the commit is in the WAL file
  * and survives the process being killed (SIGKILL, a crash); the disk flush follows within
- * {@link SYNC_DELAY_MS} (a passive checkpoint), or at once when an operation's result is
+ * `syncDelayMs` (one second by default; a passive checkpoint), or at once when an operation's result is
  * `durable` (a device admitted for the first time changes who may use a key, so it must
  * survive a power loss too before it is answered). Any later FULL commit, an admin write
  * for instance, flushes the batches before it as well.
@@ -31,7 +31,10 @@ export class WriteBatch {
   private queue: Pending[] = [];
   private syncTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly options: { syncDelayMs?: number } = {},
+  ) {}
 
   /**
    * Runs `op` inside the next group transaction; resolves with its result once committed,
@@ -80,7 +83,7 @@ export class WriteBatch {
       statement(this.db, 'PRAGMA synchronous = FULL').run();
     }
     if (batch.some(({ durable }, i) => durable && outcomes[i]!.ok && durable((outcomes[i] as { value: unknown }).value))) this.sync();
-    else this.syncTimer ??= setTimeout(() => this.sync(), SYNC_DELAY_MS).unref();
+    else this.syncTimer ??= setTimeout(() => this.sync(), this.options.syncDelayMs ?? SYNC_DELAY_MS).unref();
     batch.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) resolve(outcome.value);

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
 import { openTicket } from '../../src/protocol/ticket.ts';
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestServer } from './helpers.ts';
 
 describe('credential endpoint', () => {
@@ -164,6 +168,23 @@ describe('credential endpoint', () => {
     const events = (await t.query('GET', '/events/list', { instant_key_id: key.instant_key_id })).body.events;
     assert.equal(events.filter((e: any) => e.event_type === 'instant_key.used').length, 3);
     assert.equal(events.filter((e: any) => e.event_type === 'instant_key.use_denied').length, 9);
+  });
+
+  test('puts a device admitted for the first time on disk before answering', async () => {
+    const { token, key } = await t.guest({ key: { max_use_count: 2 } });
+    assert.equal((await t.credentials(token, {}, 'first-phone')).status, 200);
+    // The main database file alone, as a power loss would leave it if the WAL were unsynced:
+    // the admission is there because the answer waited for the sync (a checkpoint).
+    const copy = mkdtempSync(join(tmpdir(), 'ik-admission-'));
+    try {
+      copyFileSync(join(t.dataDir, 'instant-key.sqlite'), join(copy, 'main.sqlite'));
+      const reader = new Database(join(copy, 'main.sqlite'), { readonly: true });
+      const devices = reader.prepare('SELECT device_id FROM instant_key_devices WHERE instant_key_id = ?').pluck().all(key.instant_key_id);
+      reader.close();
+      assert.deepEqual(devices, ['first-phone']);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   test('answers 304 to a matching If-None-Match and a new ETag when the view changes', async () => {
