@@ -2,8 +2,8 @@
  * `npm run bench:server`: load on the credential endpoint (`GET /instant_keys/credentials`)
  * of a real issuance server, next to a bare `node:http` handler answering the same JSON bytes,
  * in the same run, with the same connections and duration. Two paths: 200 (fresh tickets
- * sealed and an `instant_key.used` event committed per request) and 304 (`If-None-Match`
- * matching: the cheap refresh, still one committed event). Prints req/s, p50/p99 latency and
+ * sealed and an `instant_key.used` event committed per request, in group commits) and 304
+ * (`If-None-Match` matching: the cheap refresh, still one committed event). Prints req/s, p50/p99 latency and
  * the stub/bare ratio against the target (at least half the bare throughput, p99 under
  * 20 ms at 50 connections), then checks that every answered request is on record.
  *

@@ -96,7 +96,8 @@ const MIGRATIONS: string[] = [
 /**
  * Opens (creating if needed) the store in `dataDir` and brings its schema up to date.
  * WAL with `synchronous=FULL`: a write is on disk when its transaction returns, so whatever
- * the API acknowledged survives a crash or SIGKILL.
+ * the API acknowledged survives a crash, SIGKILL or a power loss. The credential endpoint's
+ * group commits are the one exception, flushed to disk within a second (see WriteBatch).
  */
 export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
