@@ -4,6 +4,7 @@ import { baseUrlFor, resolveConfig, type ServerConfig, type ServerOptions } from
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db.ts';
 import { ApiError, installErrorHandlers, invalidInput } from './errors.ts';
+import { KeyCache } from './key-cache.ts';
 import { PlanCache } from './plan-cache.ts';
 import { accessGrantRoutes } from './routes/access-grants.ts';
 import { credentialRoutes } from './routes/credentials.ts';
@@ -49,7 +50,7 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
   const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
   const db = openDatabase(config.dataDir);
   const writes = new WriteBatch(db);
-  const context: AppContext = { config, db, writes, plans: new PlanCache(), publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
+  const context: AppContext = { config, db, writes, plans: new PlanCache(), keys: new KeyCache(), publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
 
   const fastifyOptions: FastifyServerOptions = {
     logger: loggerOptions(config),

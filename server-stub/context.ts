@@ -1,5 +1,6 @@
 import type { ServerConfig } from './config.ts';
 import type { Db } from './db.ts';
+import type { KeyCache } from './key-cache.ts';
 import type { PlanCache } from './plan-cache.ts';
 import type { WriteBatch } from './write-batch.ts';
 
@@ -11,6 +12,8 @@ export interface AppContext {
   readonly writes: WriteBatch;
   /** Credential plans between requests; admin routes clear it. */
   readonly plans: PlanCache;
+  /** Key rows and admitted devices between credential requests; admin routes clear the rows. */
+  readonly keys: KeyCache;
   /**
    * The server's public base URL (no trailing slash). Mutable because with port 0 the
    * default (`http://{HOST}:{PORT}`) is known only once listening.

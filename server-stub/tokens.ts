@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { bytesToBase64url, randomBytes } from '../src/protocol/bytes.ts';
 
 const TOKEN_RE = /^ik_[A-Za-z0-9_-]{43}$/;
@@ -15,7 +15,8 @@ export function isInstantKeyToken(text: string): boolean {
 
 /** SHA-256 of a secret: the only form in which tokens are stored or used as map keys. */
 export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  // The one-shot form: half the cost of a Hash object, on every credential request.
+  return hash('sha256', text, 'buffer');
 }
 
 /** The parsed `Authorization` header. */

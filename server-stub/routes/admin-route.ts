@@ -38,8 +38,9 @@ export function adminRoute(
       try {
         return { ok: true, ...handler(new Input(raw as Record<string, unknown>), ctx.config.clock()) };
       } finally {
-        // Whatever the handler committed may change what a key's link shows.
+        // Whatever the handler committed may change what a key's link shows, or revoke it.
         ctx.plans.clear();
+        ctx.keys.clearKeys();
       }
     },
   });

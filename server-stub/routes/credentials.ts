@@ -63,9 +63,10 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Revocation, expiry and admission are decided in the same transaction that records the
     // use, and the answer goes out only once that transaction has committed.
     const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
-    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenHash, device), admitsDevice);
+    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenHash, device, ctx.keys), admitsDevice);
     if (use.outcome === 'invalid') throw invalidKey();
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
+    ctx.keys.rememberAdmitted(use.key.instant_key_id, deviceId);
 
     let plan = ctx.plans.get(use.key.instant_key_id, now);
     if (!plan) ctx.plans.set(use.key.instant_key_id, now, (plan = planCredentials(db, config, use.key, now)));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Brand } from '../config.ts';
 import { statement, type Db } from '../db.ts';
 import { notFound } from '../errors.ts';
+import type { KeyCache } from '../key-cache.ts';
 import { recordEvent } from '../events.ts';
 import { iso } from '../time.ts';
 import { generateInstantKeyToken, sha256 } from '../tokens.ts';
@@ -129,7 +130,8 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
  * Admits `deviceId` for a key: a device seen before always is; a new one only while fewer
  * than `max_use_count` devices are. Call inside a transaction.
  */
-function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string): 'known' | 'new' | 'refused' {
+function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string, cache: KeyCache): 'known' | 'new' | 'refused' {
+  if (cache.isAdmitted(row.instant_key_id, deviceId)) return 'known';
   if (statement(db, 'SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return 'known';
   if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return 'refused';
   statement(db, 'INSERT INTO instant_key_devices VALUES (?, ?, ?)').run(row.instant_key_id, deviceId, now);
@@ -154,15 +156,17 @@ export function admitsDevice(use: KeyUse): boolean {
 }
 
 /**
- * One use of a token, given as its SHA-256, from a device: finds its key, checks revocation, expiry and the device
- * limit, admits the device, and records `instant_key.used` or `instant_key.use_denied` with
- * the reason. Call inside a transaction, so that the decision and its event commit together.
+ * One use of a token, given as its SHA-256, from a device: finds its key, checks revocation,
+ * expiry and the device limit, admits the device, and records `instant_key.used` or
+ * `instant_key.use_denied` with the reason. Call inside a transaction, so that the decision
+ * and its event commit together; once committed, call `cache.rememberAdmitted` for an
+ * admitted device.
  */
-export function useInstantKey(db: Db, now: number, tokenHash: Buffer, device: { device_id: string; user_agent: string | undefined }): KeyUse {
-  const key = findKeyByTokenHash(db, tokenHash);
+export function useInstantKey(db: Db, now: number, tokenHash: Buffer, device: { device_id: string; user_agent: string | undefined }, cache: KeyCache): KeyUse {
+  const key = cache.key(tokenHash, () => findKeyByTokenHash(db, tokenHash));
   if (!key) return { outcome: 'invalid' };
   let refusal: KeyRefusal | null = key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : null;
-  const admission = refusal === null ? admitDevice(db, now, key, device.device_id) : 'refused';
+  const admission = refusal === null ? admitDevice(db, now, key, device.device_id, cache) : 'refused';
   if (admission === 'refused') refusal ??= 'max_use_count_exceeded';
   const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, user_agent: device.user_agent };
   if (refusal !== null) {
