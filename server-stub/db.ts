@@ -91,6 +91,27 @@ const MIGRATIONS: string[] = [
      reason TEXT
    );
    CREATE INDEX events_by_time ON events (occurred_at, seq);`,
+  // Events are an append-only log written on every credential request: a plain rowid key
+  // (AUTOINCREMENT rewrote its counter row on every insert; rows are never deleted, so rowids
+  // still only grow), and no unique index on event_id (UUIDv7s, unique without one). Each
+  // group commit then writes two fewer pages.
+  `CREATE TABLE events_v2 (
+     seq INTEGER PRIMARY KEY,
+     event_id TEXT NOT NULL,
+     event_type TEXT NOT NULL,
+     occurred_at INTEGER NOT NULL,
+     instant_key_id TEXT,
+     user_identity_id TEXT,
+     access_grant_id TEXT,
+     device_id TEXT,
+     user_agent TEXT,
+     reason TEXT
+   );
+   INSERT INTO events_v2 SELECT seq, event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, device_id, user_agent, reason FROM events;
+   DROP TABLE events;
+   ALTER TABLE events_v2 RENAME TO events;
+   CREATE INDEX events_by_time ON events (occurred_at, seq);
+   DELETE FROM sqlite_sequence WHERE name = 'events';`,
 ];
 
 /**
@@ -109,7 +130,12 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
