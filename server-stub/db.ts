@@ -93,7 +93,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX events_by_time ON events (occurred_at, seq);`,
   // Events are an append-only log written on every credential request: a plain rowid key
   // (AUTOINCREMENT rewrote its counter row on every insert; rows are never deleted, so rowids
-  // still only grow), and no unique index on event_id (UUIDv7s, unique without one). Each
+  // still only grow), and no unique index on event_id (random UUIDs: 122 bits make a collision moot). Each
   // group commit then writes two fewer pages.
   `CREATE TABLE events_v2 (
      seq INTEGER PRIMARY KEY,

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { statement, type Db } from './db.ts';
 import { iso } from './time.ts';
-import { uuid7 } from './uuid7.ts';
 
 /** Event types of api.md section 4. */
 export type EventType =
@@ -40,8 +40,7 @@ export function recordEvent(db: Db, now: number, type: EventType, fields: EventF
     `INSERT INTO events (event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, device_id, user_agent, reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
-    // Time-ordered, so that the unique index on it only ever grows at one end.
-    uuid7(now),
+    randomUUID(),
     type,
     now,
     fields.instant_key_id ?? null,
