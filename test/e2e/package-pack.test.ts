@@ -1,5 +1,6 @@
 // The published package as a stranger gets it: `npm pack`, install the tarball into a fresh
-// project (offline, from npm's cache), then resolve every export from Node, type-check a
+// project (from npm's cache where it can: `npm ci` leaves the tarballs there, not always the
+// registry's package documents, which a fresh machine fetches), then resolve every export from Node, type-check a
 // strict consumer (DOM, React 19, Preact, the QA kit), and run publint and are-the-types-wrong.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -22,7 +23,7 @@ function run(command: string, args: string[], cwd: string): SpawnSyncReturns<str
   return result;
 }
 
-/** `name@version` of a package installed here, so npm finds it in its cache. */
+/** `name@version` of a package installed here, so npm finds its tarball in its cache. */
 function installed(name: string): string {
   const { version } = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
   return `${name}@${version}`;
@@ -41,7 +42,7 @@ before(async () => {
   for (const [file, source] of Object.entries(consumerSources)) writeFileSync(join(app, file), source);
   run(
     'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball,
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball,
       ...['react', '@types/react', '@lit/react', 'preact', 'playwright-core', '@types/node'].map(installed)],
     app,
   );
