@@ -49,7 +49,7 @@ function loggerOptions(config: ServerConfig): FastifyServerOptions['logger'] {
 export async function buildApp(options: ServerOptions | ServerConfig = {}): Promise<BuiltApp> {
   const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
   const db = openDatabase(config.dataDir);
-  const writes = new WriteBatch(db);
+  const writes = new WriteBatch(db, { onSyncError: (err) => app.log.error({ err }, 'background sync of the store failed; retrying') });
   const context: AppContext = { config, db, writes, plans: new PlanCache(), keys: new KeyCache(), publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
 
   const fastifyOptions: FastifyServerOptions = {
@@ -63,8 +63,11 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
   };
   const app = Fastify(fastifyOptions);
   app.addHook('onClose', async () => {
-    writes.close();
-    db.close();
+    try {
+      writes.close();
+    } finally {
+      db.close();
+    }
   });
 
   // Answers carry ids, keys and tickets: not cacheable unless a route says otherwise.

@@ -110,15 +110,14 @@ const MIGRATIONS: string[] = [
    INSERT INTO events_v2 SELECT seq, event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, device_id, user_agent, reason FROM events;
    DROP TABLE events;
    ALTER TABLE events_v2 RENAME TO events;
-   CREATE INDEX events_by_time ON events (occurred_at, seq);
-   DELETE FROM sqlite_sequence WHERE name = 'events';`,
+   CREATE INDEX events_by_time ON events (occurred_at, seq);`,
 ];
 
 /**
  * Opens (creating if needed) the store in `dataDir` and brings its schema up to date.
  * WAL with `synchronous=FULL`: a write is on disk when its transaction returns, so whatever
  * the API acknowledged survives a crash, SIGKILL or a power loss. The credential endpoint's
- * group commits are the one exception, flushed to disk within a second (see WriteBatch).
+ * usage records are the one exception, flushed to disk within a second (see WriteBatch).
  */
 export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

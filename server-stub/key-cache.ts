@@ -27,6 +27,15 @@ export class KeyCache {
     return row;
   }
 
+  /**
+   * Whether a use of the token with this SHA-256 from `deviceId` may admit the device for
+   * the first time: not unless its key is cached and the device known to be admitted.
+   */
+  mayAdmit(tokenHash: Buffer, deviceId: string): boolean {
+    const row = this.keys.get(tokenHash.toString('base64'));
+    return row === undefined || !this.isAdmitted(row.instant_key_id, deviceId);
+  }
+
   /** Whether `deviceId` is known to be admitted for key `instantKeyId`. */
   isAdmitted(instantKeyId: string, deviceId: string): boolean {
     return this.admitted.has(`${instantKeyId} ${deviceId}`);

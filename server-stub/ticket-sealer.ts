@@ -3,7 +3,7 @@ import { createCipheriv } from 'node:crypto';
 import { endianness } from 'node:os';
 import { asciiBytes, uuidToBytes } from '../src/protocol/bytes.ts';
 import { ID_LENGTH, IK1_VERSION, KEY_LENGTH, NONCE_LENGTH, TICKET_PLAIN_LENGTH } from '../src/protocol/constants.ts';
-import { sealTicket, type TicketContents } from '../src/protocol/ticket.ts';
+import { sealTicket } from '../src/protocol/ticket.ts';
 
 /** The ticket's associated data, as in src/protocol/ticket.ts. */
 const TICKET_AAD = Buffer.from(asciiBytes('IK1T'));
@@ -50,36 +50,36 @@ export class TicketSealer {
     if (credentialKey.length !== KEY_LENGTH) throw new RangeError('credential_key must be 32 bytes');
     if (nonce.length !== NONCE_LENGTH) throw new RangeError('nonce must be 24 bytes');
     if (!Number.isInteger(permissions) || permissions < 0 || permissions > 0xff) throw new RangeError('permissions must be one byte');
+    for (const time of [notBefore, notAfter]) {
+      if (!Number.isInteger(time) || time < 0 || time > 0xffffffff) throw new RangeError(`u32 out of range: ${time}`);
+    }
     if (!LITTLE_ENDIAN) {
       const t = { lockId: this.lockId, credentialId: this.credentialId, notBefore, notAfter, credentialKey, permissions };
       return Buffer.from(sealTicket(this.lockKey, t, nonce));
     }
     const plain = this.plain;
-    let at = 2 * ID_LENGTH;
-    at = plain.writeUInt32BE(notBefore, at); // RangeError outside u32, as writeU32
+    let at = plain.writeUInt32BE(notBefore, 2 * ID_LENGTH);
     at = plain.writeUInt32BE(notAfter, at);
     plain.set(credentialKey, at);
     plain[at + KEY_LENGTH] = permissions;
-
-    nonceHead.set(nonce.subarray(0, 16));
-    hchacha(SIGMA, this.keyWords, nonceWords, subkeyWords);
-    ietfNonce.set(nonce.subarray(16), 4);
-    const cipher = createCipheriv('chacha20-poly1305', subkey, ietfNonce, { authTagLength: TAG_LENGTH });
-    subkey.fill(0);
-    cipher.setAAD(TICKET_AAD, { plaintextLength: plain.length });
-    const sealed = Buffer.allocUnsafe(1 + NONCE_LENGTH + plain.length + TAG_LENGTH);
-    sealed[0] = IK1_VERSION;
-    sealed.set(nonce, 1);
-    let out = 1 + NONCE_LENGTH;
-    out += cipher.update(plain).copy(sealed, out);
-    out += cipher.final().copy(sealed, out);
-    cipher.getAuthTag().copy(sealed, out);
-    plain.fill(0, 2 * ID_LENGTH);
-    return sealed;
+    try {
+      nonceHead.set(nonce.subarray(0, 16));
+      hchacha(SIGMA, this.keyWords, nonceWords, subkeyWords);
+      ietfNonce.set(nonce.subarray(16), 4);
+      const cipher = createCipheriv('chacha20-poly1305', subkey, ietfNonce, { authTagLength: TAG_LENGTH });
+      cipher.setAAD(TICKET_AAD, { plaintextLength: plain.length });
+      const sealed = Buffer.allocUnsafe(1 + NONCE_LENGTH + plain.length + TAG_LENGTH);
+      sealed[0] = IK1_VERSION;
+      sealed.set(nonce, 1);
+      let out = 1 + NONCE_LENGTH;
+      out += cipher.update(plain).copy(sealed, out);
+      out += cipher.final().copy(sealed, out);
+      cipher.getAuthTag().copy(sealed, out);
+      return sealed;
+    } finally {
+      // No key material stays in the scratch space between seals.
+      subkey.fill(0);
+      plain.fill(0, 2 * ID_LENGTH);
+    }
   }
-}
-
-/** One ticket sealed as `sealTicket` seals it (a sealer made for a single use). */
-export function sealTicketFast(lockKey: Uint8Array, t: TicketContents, nonce: Uint8Array): Uint8Array {
-  return new Uint8Array(new TicketSealer(lockKey, t.lockId, t.credentialId).seal(t.notBefore, t.notAfter, t.credentialKey, t.permissions, nonce));
 }

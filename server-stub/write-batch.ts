@@ -2,15 +2,20 @@ import { statement, type Db } from './db.ts';
 
 interface Pending {
   op: () => unknown;
-  durable: ((value: unknown) => boolean) | undefined;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** How long a committed batch may stay out of the disk's reach, by default (see WriteBatch). */
-const SYNC_DELAY_MS = 1000;
+/** Options of a {@link WriteBatch}. */
+export interface WriteBatchOptions {
+  /** How long a committed batch may stay out of the disk's reach; one second by default. */
+  syncDelayMs?: number;
+  /** Told of a failed background sync (it is retried). */
+  onSyncError?: (error: unknown) => void;
+}
 
 /**
  * Group commit for the credential endpoint's writes: the operations queued during one turn
@@ -20,12 +25,11 @@ const SYNC_DELAY_MS = 1000;
  *
  * Durability. The connection's default, `synchronous=FULL`, flushes the WAL to disk at
  * every commit, which on the credential endpoint would put a disk flush in every request's
- * path. A batch instead commits with `synchronous=NORMAL`: the commit is in the WAL file
- * and survives the process being killed (SIGKILL, a crash); the disk flush follows within
- * `syncDelayMs` (one second by default; a passive checkpoint), or at once when an operation's result is
- * `durable` (a device admitted for the first time changes who may use a key, so it must
- * survive a power loss too before it is answered). Any later FULL commit, an admin write
- * for instance, flushes the batches before it as well.
+ * path. A batch of plain operations commits with `synchronous=NORMAL` instead: the commit is
+ * in the WAL file and survives the process being killed (SIGKILL, a crash), and a passive
+ * checkpoint flushes it to disk within `syncDelayMs` (retried while another connection's
+ * read snapshot holds it back). A batch holding a `durable` operation commits with FULL, as
+ * does any admin write: either flushes the batches before it too.
  */
 export class WriteBatch {
   private queue: Pending[] = [];
@@ -33,18 +37,18 @@ export class WriteBatch {
 
   constructor(
     private readonly db: Db,
-    private readonly options: { syncDelayMs?: number } = {},
+    private readonly options: WriteBatchOptions = {},
   ) {}
 
   /**
-   * Runs `op` inside the next group transaction; resolves with its result once committed,
-   * and once on disk if `durable` says so of the result.
+   * Runs `op` inside the next group transaction; resolves with its result once committed.
+   * With `durable`, that commit also reaches the disk before the promise settles.
    */
-  run<T>(op: () => T, durable?: (value: T) => boolean): Promise<T> {
+  run<T>(op: () => T, options: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // Requests parsed in the same poll phase join before the check phase flushes them.
       if (this.queue.length === 0) setImmediate(() => this.flush());
-      this.queue.push({ op, durable: durable as Pending['durable'], resolve: resolve as Pending['resolve'], reject });
+      this.queue.push({ op, durable: options.durable === true, resolve: resolve as Pending['resolve'], reject });
     });
   }
 
@@ -53,14 +57,15 @@ export class WriteBatch {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    const durable = batch.some((pending) => pending.durable);
     const outcomes: Outcome[] = [];
-    // Prepared savepoint statements: a `db.transaction` wrapper per operation costs several
-    // times more than the operation's own queries.
-    const savepoint = statement(this.db, 'SAVEPOINT batch_op');
-    const release = statement(this.db, 'RELEASE batch_op');
-    const rollback = statement(this.db, 'ROLLBACK TO batch_op');
-    statement(this.db, 'PRAGMA synchronous = NORMAL').run();
     try {
+      if (!durable) statement(this.db, 'PRAGMA synchronous = NORMAL').run();
+      // Prepared savepoint statements: a `db.transaction` wrapper per operation costs several
+      // times more than the operation's own queries.
+      const savepoint = statement(this.db, 'SAVEPOINT batch_op');
+      const release = statement(this.db, 'RELEASE batch_op');
+      const rollback = statement(this.db, 'ROLLBACK TO batch_op');
       this.db
         .transaction(() => {
           for (const { op } of batch) {
@@ -76,14 +81,15 @@ export class WriteBatch {
         })
         .immediate();
     } catch (error) {
-      // The COMMIT itself failed: nothing of this batch is stored, so nobody gets a success.
+      // The transaction failed as a whole (its COMMIT, or SQLite abandoned it): nothing of
+      // this batch is stored, so nobody gets a success.
       for (const { reject } of batch) reject(error);
       return;
     } finally {
       statement(this.db, 'PRAGMA synchronous = FULL').run();
     }
-    if (batch.some(({ durable }, i) => durable && outcomes[i]!.ok && durable((outcomes[i] as { value: unknown }).value))) this.sync();
-    else this.syncTimer ??= setTimeout(() => this.sync(), this.options.syncDelayMs ?? SYNC_DELAY_MS).unref();
+    if (durable) this.cancelSync();
+    else this.syncTimer ??= setTimeout(() => this.syncInBackground(), this.options.syncDelayMs ?? 1000).unref();
     batch.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) resolve(outcome.value);
@@ -91,16 +97,36 @@ export class WriteBatch {
     });
   }
 
-  /** Commits what is queued and flushes it to disk (before the store closes). */
+  /** Commits what is queued and flushes every batch to disk (before the store closes). */
   close(): void {
     this.flush();
-    this.sync();
+    this.cancelSync();
+    this.checkpoint();
   }
 
-  /** Flushes the batches committed so far to disk: a checkpoint syncs the WAL first. */
-  private sync(): void {
+  private cancelSync(): void {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
-    statement(this.db, 'PRAGMA wal_checkpoint(PASSIVE)').run();
+  }
+
+  /**
+   * A passive checkpoint: it syncs the WAL, then copies it into the main file. Returns
+   * whether it got through all of it; a reader's older snapshot can hold it back, and then
+   * nothing may have been synced.
+   */
+  private checkpoint(): boolean {
+    const { log, checkpointed } = statement(this.db, 'PRAGMA wal_checkpoint(PASSIVE)').get() as { log: number; checkpointed: number };
+    return checkpointed >= log;
+  }
+
+  private syncInBackground(): void {
+    this.syncTimer = null;
+    let done = false;
+    try {
+      done = this.checkpoint();
+    } catch (error) {
+      this.options.onSyncError?.(error);
+    }
+    if (!done) this.syncTimer ??= setTimeout(() => this.syncInBackground(), this.options.syncDelayMs ?? 1000).unref();
   }
 }

@@ -4,7 +4,7 @@ import { CredentialCors } from '../cors.ts';
 import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
 import { RateLimiter } from '../rate-limit.ts';
-import { admitsDevice, useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
+import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
 
@@ -61,9 +61,11 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenHash === null) throw invalidKey();
 
     // Revocation, expiry and admission are decided in the same transaction that records the
-    // use, and the answer goes out only once that transaction has committed.
+    // use, and the answer goes out only once that transaction has committed. A first
+    // admission changes who may use the key: its commit must also reach the disk.
     const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
-    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenHash, device, ctx.keys), admitsDevice);
+    const durable = ctx.keys.mayAdmit(tokenHash, deviceId);
+    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenHash, device, ctx.keys), { durable });
     if (use.outcome === 'invalid') throw invalidKey();
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
     ctx.keys.rememberAdmitted(use.key.instant_key_id, deviceId);
@@ -78,10 +80,13 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.route({
     method: [...ROUTED_METHODS],
     url: '/instant_keys/credentials',
+    // Every answer carries CORS headers, errors included (a callback hook: no promise per request).
+    onRequest: (request, reply, done) => {
+      if (request.method !== 'OPTIONS') cors.decorate(request, reply);
+      done();
+    },
     handler: async (request, reply) => {
       if (request.method === 'OPTIONS') return cors.preflight(request, reply);
-      // First, so that every answer carries it, errors included.
-      cors.decorate(request, reply);
       if (request.method !== 'GET') throw methodNotAllowed(request.method, ['GET', 'OPTIONS']);
       return getCredentials(request, reply);
     },

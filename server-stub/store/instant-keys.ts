@@ -130,30 +130,19 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
  * Admits `deviceId` for a key: a device seen before always is; a new one only while fewer
  * than `max_use_count` devices are. Call inside a transaction.
  */
-function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string, cache: KeyCache): 'known' | 'new' | 'refused' {
-  if (cache.isAdmitted(row.instant_key_id, deviceId)) return 'known';
-  if (statement(db, 'SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return 'known';
-  if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return 'refused';
+function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string, cache: KeyCache): boolean {
+  if (cache.isAdmitted(row.instant_key_id, deviceId)) return true;
+  if (statement(db, 'SELECT 1 FROM instant_key_devices WHERE instant_key_id = ? AND device_id = ?').get(row.instant_key_id, deviceId)) return true;
+  if (row.max_use_count !== null && useCount(db, row.instant_key_id) >= row.max_use_count) return false;
   statement(db, 'INSERT INTO instant_key_devices VALUES (?, ?, ?)').run(row.instant_key_id, deviceId, now);
-  return 'new';
+  return true;
 }
 
 /** Why a known key was refused, in the order the credential endpoint checks (api.md section 2). */
 export type KeyRefusal = 'revoked' | 'expired' | 'max_use_count_exceeded';
 
 /** What one use of a token came to. */
-export type KeyUse =
-  | { outcome: 'invalid' }
-  | { outcome: 'admitted'; key: InstantKeyRow; /** Whether this use admitted the device for the first time. */ newDevice: boolean }
-  | { outcome: KeyRefusal; key: InstantKeyRow };
-
-/**
- * Whether a use changed who may use the key (a device admitted for the first time): such a
- * write must reach the disk before the answer, not only survive the process (see WriteBatch).
- */
-export function admitsDevice(use: KeyUse): boolean {
-  return use.outcome === 'admitted' && use.newDevice;
-}
+export type KeyUse = { outcome: 'invalid' } | { outcome: 'admitted'; key: InstantKeyRow } | { outcome: KeyRefusal; key: InstantKeyRow };
 
 /**
  * One use of a token, given as its SHA-256, from a device: finds its key, checks revocation,
@@ -165,14 +154,13 @@ export function admitsDevice(use: KeyUse): boolean {
 export function useInstantKey(db: Db, now: number, tokenHash: Buffer, device: { device_id: string; user_agent: string | undefined }, cache: KeyCache): KeyUse {
   const key = cache.key(tokenHash, () => findKeyByTokenHash(db, tokenHash));
   if (!key) return { outcome: 'invalid' };
-  let refusal: KeyRefusal | null = key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : null;
-  const admission = refusal === null ? admitDevice(db, now, key, device.device_id, cache) : 'refused';
-  if (admission === 'refused') refusal ??= 'max_use_count_exceeded';
+  const refusal: KeyRefusal | null =
+    key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : admitDevice(db, now, key, device.device_id, cache) ? null : 'max_use_count_exceeded';
   const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, user_agent: device.user_agent };
   if (refusal !== null) {
     recordEvent(db, now, 'instant_key.use_denied', { ...fields, reason: refusal });
     return { outcome: refusal, key };
   }
   recordEvent(db, now, 'instant_key.used', fields);
-  return { outcome: 'admitted', key, newDevice: admission === 'new' };
+  return { outcome: 'admitted', key };
 }

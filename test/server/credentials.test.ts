@@ -2,10 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
 import { openTicket } from '../../src/protocol/ticket.ts';
-import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TestServer } from './helpers.ts';
 
 describe('credential endpoint', () => {
@@ -170,20 +166,20 @@ describe('credential endpoint', () => {
     assert.equal(events.filter((e: any) => e.event_type === 'instant_key.use_denied').length, 9);
   });
 
-  test('puts a device admitted for the first time on disk before answering', async () => {
-    const { token, key } = await t.guest({ key: { max_use_count: 2 } });
-    assert.equal((await t.credentials(token, {}, 'first-phone')).status, 200);
-    // The main database file alone, as a power loss would leave it if the WAL were unsynced:
-    // the admission is there because the answer waited for the sync (a checkpoint).
-    const copy = mkdtempSync(join(tmpdir(), 'ik-admission-'));
+  test('asks for a durable commit when a use may admit a device for the first time', async () => {
+    const { token } = await t.guest({ key: { max_use_count: 2 } });
+    const writes = t.server.context.writes;
+    const asked: (boolean | undefined)[] = [];
+    const run = writes.run.bind(writes);
+    writes.run = (op, options) => {
+      asked.push(options?.durable);
+      return run(op, options);
+    };
     try {
-      copyFileSync(join(t.dataDir, 'instant-key.sqlite'), join(copy, 'main.sqlite'));
-      const reader = new Database(join(copy, 'main.sqlite'), { readonly: true });
-      const devices = reader.prepare('SELECT device_id FROM instant_key_devices WHERE instant_key_id = ?').pluck().all(key.instant_key_id);
-      reader.close();
-      assert.deepEqual(devices, ['first-phone']);
+      for (const device of ['first-phone', 'first-phone', 'second-phone']) assert.equal((await t.credentials(token, {}, device)).status, 200);
+      assert.deepEqual(asked, [true, false, true], 'a new device is made durable; a known one rides the group commit');
     } finally {
-      rmSync(copy, { recursive: true, force: true });
+      writes.run = run;
     }
   });
 

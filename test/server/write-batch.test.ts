@@ -76,13 +76,15 @@ function inMainFile(id: string): number {
   }
 }
 
-test('puts a batch on disk before settling when an operation says its result must be durable', async () => {
+test('commits a batch holding a durable operation with synchronous=FULL, a plain one with NORMAL', async () => {
   const batch = new WriteBatch(db, { syncDelayMs: 60_000 });
-  await batch.run(insert('d1'));
-  assert.equal(inMainFile('d1'), 0, 'a plain batch is committed to the WAL, not yet checkpointed');
-  await batch.run(insert('d2'), (changes) => changes === 1);
-  assert.equal(inMainFile('d2'), 1);
-  assert.equal(inMainFile('d1'), 1, 'the sync takes the batches before it along');
+  // The level in effect inside a batch's transaction is the one its COMMIT uses.
+  const level = () => db.pragma('synchronous', { simple: true });
+  const plain = await batch.run(level);
+  const [durable, alongside] = await Promise.all([batch.run(level, { durable: true }), batch.run(level)]);
+  assert.equal(plain, 1, 'NORMAL');
+  assert.equal(durable, 2, 'FULL');
+  assert.equal(alongside, 2, 'a plain operation in the same batch shares its FULL commit');
   batch.close();
 });
 
@@ -98,6 +100,24 @@ test('puts plain batches on disk within the sync delay, and at once on close', a
   closing.close();
   assert.equal(inMainFile('e2'), 1);
   assert.equal(await pending, 1);
+});
+
+test('retries the sync while another connection holds an older snapshot', async () => {
+  const batch = new WriteBatch(db, { syncDelayMs: 50 });
+  const reader = new Database(join(dir, 'instant-key.sqlite'), { readonly: true });
+  try {
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM user_identities').get(); // takes the snapshot
+    await batch.run(insert('g1'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(inMainFile('g1'), 0, 'the snapshot holds the checkpoint back');
+    reader.exec('COMMIT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(inMainFile('g1'), 1, 'synced once the snapshot is gone');
+  } finally {
+    reader.close();
+    batch.close();
+  }
 });
 
 test('leaves the connection at synchronous=FULL for every other write', async () => {
