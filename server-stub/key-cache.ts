@@ -14,25 +14,25 @@ export class KeyCache {
   private readonly keys = new Map<string, InstantKeyRow>();
   private readonly admitted = new Set<string>();
 
-  /** The key whose token has this SHA-256, from the cache or from `load`. */
-  key(tokenHash: Buffer, load: () => InstantKeyRow | undefined): InstantKeyRow | undefined {
-    const id = tokenHash.toString('base64');
-    let row = this.keys.get(id);
+  /** The key of the token whose SHA-256 is `tokenKey` (base64), from the cache or from `load`. */
+  key(tokenKey: string, load: () => InstantKeyRow | undefined): InstantKeyRow | undefined {
+    let row = this.keys.get(tokenKey);
     if (row) return row;
     row = load();
     if (row) {
       if (this.keys.size >= MAX_ENTRIES) this.keys.clear();
-      this.keys.set(id, row);
+      this.keys.set(tokenKey, row);
     }
     return row;
   }
 
   /**
-   * Whether a use of the token with this SHA-256 from `deviceId` may admit the device for
-   * the first time: not unless its key is cached and the device known to be admitted.
+   * Whether a use of the token whose SHA-256 is `tokenKey` (base64) from `deviceId` may
+   * admit the device for the first time: not unless its key is cached and the device known
+   * to be admitted.
    */
-  mayAdmit(tokenHash: Buffer, deviceId: string): boolean {
-    const row = this.keys.get(tokenHash.toString('base64'));
+  mayAdmit(tokenKey: string, deviceId: string): boolean {
+    const row = this.keys.get(tokenKey);
     return row === undefined || !this.isAdmitted(row.instant_key_id, deviceId);
   }
 

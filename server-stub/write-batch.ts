@@ -9,6 +9,9 @@ interface Pending {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Default of {@link WriteBatchOptions.syncDelayMs}. */
+const SYNC_DELAY_MS = 1000;
+
 /** Options of a {@link WriteBatch}. */
 export interface WriteBatchOptions {
   /** How long a committed batch may stay out of the disk's reach; one second by default. */
@@ -89,7 +92,7 @@ export class WriteBatch {
       statement(this.db, 'PRAGMA synchronous = FULL').run();
     }
     if (durable) this.cancelSync();
-    else this.syncTimer ??= setTimeout(() => this.syncInBackground(), this.options.syncDelayMs ?? 1000).unref();
+    else this.scheduleSync();
     batch.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) resolve(outcome.value);
@@ -102,6 +105,11 @@ export class WriteBatch {
     this.flush();
     this.cancelSync();
     this.checkpoint();
+  }
+
+  /** Arms the background sync, unless it is armed already. */
+  private scheduleSync(): void {
+    this.syncTimer ??= setTimeout(() => this.syncInBackground(), this.options.syncDelayMs ?? SYNC_DELAY_MS).unref();
   }
 
   private cancelSync(): void {
@@ -127,6 +135,6 @@ export class WriteBatch {
     } catch (error) {
       this.options.onSyncError?.(error);
     }
-    if (!done) this.syncTimer ??= setTimeout(() => this.syncInBackground(), this.options.syncDelayMs ?? 1000).unref();
+    if (!done) this.scheduleSync();
   }
 }

@@ -43,8 +43,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Per token, keyed by the token's hash (no raw token is kept), so that spelling the header
     // differently ("bearer", extra spaces) does not buy a fresh budget.
     const bearer = parseBearer(request.headers.authorization);
-    const tokenHash = bearer.kind === 'bearer' ? sha256(bearer.token) : null;
-    const tokenKey = tokenHash?.toString('base64') ?? null;
+    const tokenKey = bearer.kind === 'bearer' ? sha256(bearer.token).toString('base64') : null;
     const retryAfter = perIp.hit(request.ip, now) || (tokenKey === null ? 0 : perToken.hit(tokenKey, now));
     if (retryAfter > 0) throw rateLimited(retryAfter);
 
@@ -58,14 +57,14 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
         'instant-key-device': { _errors: ['Required: 1-128 of A-Za-z0-9._:~-'] },
       });
     }
-    if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenHash === null) throw invalidKey();
+    if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenKey === null) throw invalidKey();
 
     // Revocation, expiry and admission are decided in the same transaction that records the
     // use, and the answer goes out only once that transaction has committed. A first
     // admission changes who may use the key: its commit must also reach the disk.
     const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
-    const durable = ctx.keys.mayAdmit(tokenHash, deviceId);
-    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenHash, device, ctx.keys), { durable });
+    const durable = ctx.keys.mayAdmit(tokenKey, deviceId);
+    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenKey, device, ctx.keys), { durable });
     if (use.outcome === 'invalid') throw invalidKey();
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
     ctx.keys.rememberAdmitted(use.key.instant_key_id, deviceId);

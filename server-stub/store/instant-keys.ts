@@ -145,14 +145,14 @@ export type KeyRefusal = 'revoked' | 'expired' | 'max_use_count_exceeded';
 export type KeyUse = { outcome: 'invalid' } | { outcome: 'admitted'; key: InstantKeyRow } | { outcome: KeyRefusal; key: InstantKeyRow };
 
 /**
- * One use of a token, given as its SHA-256, from a device: finds its key, checks revocation,
+ * One use of a token, given as its SHA-256 in base64 (`tokenKey`), from a device: finds its key, checks revocation,
  * expiry and the device limit, admits the device, and records `instant_key.used` or
  * `instant_key.use_denied` with the reason. Call inside a transaction, so that the decision
  * and its event commit together; once committed, call `cache.rememberAdmitted` for an
  * admitted device.
  */
-export function useInstantKey(db: Db, now: number, tokenHash: Buffer, device: { device_id: string; user_agent: string | undefined }, cache: KeyCache): KeyUse {
-  const key = cache.key(tokenHash, () => findKeyByTokenHash(db, tokenHash));
+export function useInstantKey(db: Db, now: number, tokenKey: string, device: { device_id: string; user_agent: string | undefined }, cache: KeyCache): KeyUse {
+  const key = cache.key(tokenKey, () => findKeyByTokenHash(db, Buffer.from(tokenKey, 'base64')));
   if (!key) return { outcome: 'invalid' };
   const refusal: KeyRefusal | null =
     key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : admitDevice(db, now, key, device.device_id, cache) ? null : 'max_use_count_exceeded';

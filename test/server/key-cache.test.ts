@@ -18,7 +18,7 @@ test('loads a key once, and again after the rows are cleared', () => {
   const cache = new KeyCache();
   let loads = 0;
   const load = () => (loads++, row('k1'));
-  const hash = sha256('ik_token');
+  const hash = sha256('ik_token').toString('base64');
   assert.equal(cache.key(hash, load)?.instant_key_id, 'k1');
   assert.equal(cache.key(hash, load)?.instant_key_id, 'k1');
   assert.equal(loads, 1);
@@ -30,7 +30,7 @@ test('loads a key once, and again after the rows are cleared', () => {
 test('does not keep an unknown token', () => {
   const cache = new KeyCache();
   let loads = 0;
-  const hash = sha256('ik_unknown');
+  const hash = sha256('ik_unknown').toString('base64');
   cache.key(hash, () => (loads++, undefined));
   cache.key(hash, () => (loads++, undefined));
   assert.equal(loads, 2);
@@ -38,7 +38,7 @@ test('does not keep an unknown token', () => {
 
 test('says a use may admit a device unless its key is cached and the device remembered', () => {
   const cache = new KeyCache();
-  const hash = sha256('ik_token');
+  const hash = sha256('ik_token').toString('base64');
   assert.equal(cache.mayAdmit(hash, 'phone'), true, 'key not cached');
   cache.key(hash, () => row('k1'));
   assert.equal(cache.mayAdmit(hash, 'phone'), true, 'device not remembered');
