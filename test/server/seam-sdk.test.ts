@@ -9,7 +9,7 @@ import {
   SeamHttpApiError,
   SeamHttpInvalidInputError,
   SeamHttpUnauthorizedError,
-} from '@seamapi/http';
+} from '@seamapi/http-v1';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { API_KEY, TestServer } from './helpers.ts';
@@ -64,7 +64,7 @@ describe('the Seam JavaScript SDK against the stub', () => {
       requested_access_methods: [{ mode: 'mobile_key' }],
     });
     assert.equal(grant.user_identity_id, identity.user_identity_id);
-    assert.deepEqual(grant.acs_entrance_ids, [entranceIds[0]]);
+    assert.deepEqual((grant as unknown as { acs_entrance_ids: string[] }).acs_entrance_ids, [entranceIds[0]]);
 
     assert.deepEqual(await seam.accessGrants.get({ access_grant_id: grant.access_grant_id }), grant);
     const mine = await seam.accessGrants.list({ user_identity_id: identity.user_identity_id });
@@ -115,7 +115,7 @@ describe('the Seam JavaScript SDK against the stub', () => {
     const identity = await seam.userIdentities.create({ full_name: 'Mary Jackson' });
     const key = await seam.userIdentities.generateInstantKey({ user_identity_id: identity.user_identity_id });
     await t.credentials(key.instant_key_url.split('#')[1]!, {}, 'sdk-phone');
-    const events = await seam.events.list({ instant_key_id: key.instant_key_id });
+    const events = await seam.events.list({ instant_key_id: key.instant_key_id } as Parameters<typeof seam.events.list>[0]);
     assert.deepEqual(
       events.map((e: { event_type: string }) => e.event_type),
       ['instant_key.created', 'instant_key.used'],
