@@ -13,6 +13,7 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})
  * sequences need them, and they reorder nothing.
  */
 const INVISIBLE_RE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}]/u;
+const FORMAT_RE = /(?![\u200c\u200d])\p{Cf}/u;
 /** `HH:MM-HH:MM` on a 24-hour clock; the end may be `24:00`, or before the start (overnight). */
 const HOURS_RE = /^([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
 const TIME_ZONE_RE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
@@ -101,7 +102,8 @@ export class Input {
     const s = v.trim();
     if (s.length === 0) return this.fail(field, 'Must not be empty'), undefined;
     if (s.length > (opts.max ?? 255)) return this.fail(field, `At most ${opts.max ?? 255} characters`), undefined;
-    if (INVISIBLE_RE.test(s)) return this.fail(field, 'Must not contain control or format characters (such as bidi controls)'), undefined;
+    // Format characters anywhere, even where trim() would drop them (a BOM); controls inside.
+    if (INVISIBLE_RE.test(s) || FORMAT_RE.test(v)) return this.fail(field, 'Must not contain control or format characters (such as bidi controls)'), undefined;
     return s;
   }
 
