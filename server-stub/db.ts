@@ -25,7 +25,7 @@ export function statement(db: Db, sql: string, pluck = false): Database.Statemen
 }
 
 /** Schema steps; `PRAGMA user_version` records how many have run. Append, never edit. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE user_identities (
      user_identity_id TEXT PRIMARY KEY,
      user_identity_key TEXT UNIQUE,

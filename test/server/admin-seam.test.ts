@@ -3,7 +3,12 @@
 // and the credential contract's issuer, stay and entrance details.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, optionsFromEnv, resolveConfig } from '../../server-stub/config.ts';
+import { MIGRATIONS } from '../../server-stub/db.ts';
 import { API_KEY, TestServer } from './helpers.ts';
 
 describe('admin API, Seam parameters', () => {
@@ -366,6 +371,37 @@ describe('brand and property settings', () => {
     assert.equal(config.propertyTimeZone, 'Europe/Lisbon');
     for (const [name, value] of [['BRAND_SUPPORT_PHONE', '555'], ['BRAND_ACCENT_COLOR', 'red'], ['PROPERTY_TIME_ZONE', 'Mars/Olympus'], ['BRAND_HOTEL_NAME', 'Aurora\u202e']]) {
       assert.throws(() => resolveConfig(optionsFromEnv({ [name!]: value })), (e: unknown) => e instanceof ConfigError && e.message.startsWith(name!), name);
+    }
+  });
+});
+
+describe('a store from before Seam compatibility', () => {
+  test('keeps its grants, keys and events, with Seam’s event type for old updates', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ik-seam-migration-'));
+    try {
+      const old = new Database(join(dataDir, 'instant-key.sqlite'));
+      old.exec(MIGRATIONS[0]!);
+      old.exec(MIGRATIONS[1]!);
+      old.pragma('user_version = 2');
+      const identity = crypto.randomUUID();
+      const grant = crypto.randomUUID();
+      old.prepare('INSERT INTO user_identities VALUES (?, NULL, ?, NULL, NULL, 0)').run(identity, 'Old Guest');
+      old.prepare('INSERT INTO access_grants VALUES (?, ?, 0, 8000000000000, 0, 0)').run(grant, identity);
+      old.prepare("INSERT INTO events (event_id, event_type, occurred_at, access_grant_id) VALUES (?, 'access_grant.updated', 1, ?)").run(crypto.randomUUID(), grant);
+      old.close();
+      const t = await TestServer.start({ dataDir });
+      try {
+        const got = await t.post('/access_grants/get', { access_grant_id: grant });
+        assert.equal(got.status, 200);
+        assert.equal(got.body.access_grant.name, null);
+        assert.equal(got.body.access_grant.ends_at, new Date(8_000_000_000_000).toISOString());
+        const events = await t.post('/events/list', { access_grant_id: grant });
+        assert.deepEqual(events.body.events.map((e: any) => e.event_type), ['access_grant.access_times_changed']);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
