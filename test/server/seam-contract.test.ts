@@ -215,6 +215,24 @@ describe('the admin API against Seam’s OpenAPI document (@seamapi/types 1.977.
     assert.equal((await call('/access_grants/delete', { access_grant_id: grant.access_grant_id })).status, 404);
   });
 
+  test('knows every parameter Seam documents for the routes it serves: honoured, or refused as not supported', async () => {
+    const paramsOf = (schema: any): Record<string, any> =>
+      schema?.allOf || schema?.oneOf ? Object.assign({}, ...(schema.allOf ?? schema.oneOf).map(paramsOf)) : (schema?.properties ?? {});
+    let count = 0;
+    for (const { path } of documentedOperations()) {
+      const op = (openapi as any).paths[path]?.post;
+      if (!op) continue;
+      for (const [name, schema] of Object.entries<any>(paramsOf(op.requestBody?.content?.['application/json']?.schema))) {
+        const sample = schema.type === 'array' ? [] : schema.type === 'integer' || schema.type === 'number' ? 1 : schema.type === 'object' ? {} : 'x';
+        const res = await t.post(path, { [name]: sample });
+        const messages: string[] = res.body?.error?.validation_errors?.[name]?._errors ?? [];
+        assert.ok(!messages.includes('Unknown parameter'), `${path} does not know Seam's ${name}`);
+        count++;
+      }
+    }
+    assert.ok(count > 100, `checked ${count} parameters`);
+  });
+
   test('a wrong API key gets an error Seam’s SDK reads as unauthorized', async () => {
     const res = await t.request('GET', '/user_identities/list', { headers: { authorization: 'Bearer seam_wrong_0123456789' } });
     assert.equal(res.status, 401);
