@@ -129,7 +129,7 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE instant_keys ADD COLUMN check_in_at INTEGER;
    ALTER TABLE instant_keys ADD COLUMN check_out_at INTEGER;
    ALTER TABLE instant_keys ADD COLUMN time_zone TEXT;
-   CREATE INDEX user_identities_by_email ON user_identities (email_address);
+   CREATE INDEX user_identities_by_email ON user_identities (email_address COLLATE NOCASE);
    CREATE INDEX user_identities_by_phone ON user_identities (phone_number);
    ALTER TABLE events ADD COLUMN acs_entrance_id TEXT;
    ALTER TABLE events ADD COLUMN details TEXT;

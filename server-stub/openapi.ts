@@ -398,7 +398,11 @@ const ADMIN: AdminOperation[] = [
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 
+/** Sent by the Seam SDK with every request; accepted and ignored (this server is always strict). */
+const STRICT: Param = { schema: { type: ['boolean', 'string'], description: 'Sent by the Seam SDK; ignored: unknown parameters are always refused' } };
+
 function adminPathItem(op: AdminOperation): Record<string, unknown> {
+  op = { ...op, params: { ...op.params, _strict: STRICT } };
   const body = object(
     Object.fromEntries(Object.entries(op.params).map(([k, p]) => [k, p.schema])),
     Object.entries(op.params).filter(([, p]) => !p.required).map(([k]) => k),

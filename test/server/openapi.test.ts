@@ -58,6 +58,20 @@ describe('/openapi.json', () => {
     }
   });
 
+  test('documents only parameters the server reads', async () => {
+    for (const [path, item] of Object.entries<any>(doc['paths'])) {
+      const body = item.post?.requestBody?.content['application/json'].schema;
+      if (!body) continue;
+      for (const [name, schema] of Object.entries<any>(body.properties)) {
+        const type = [schema.type].flat()[0];
+        const sample = type === 'array' ? [] : type === 'integer' ? 1 : type === 'object' ? {} : 'x';
+        const res = await t.post(path, { [name]: sample });
+        assert.ok(!(res.body?.error?.validation_errors?.[name]?._errors ?? []).includes('Unknown parameter'), `${path} ${name}`);
+      }
+      assert.equal(body.additionalProperties, false, `${path}: what is not listed is refused`);
+    }
+  });
+
   test('describes the live answers of every operation exactly', async () => {
     const profile = await t.ok('/workspaces/customization_profiles/create', { name: 'Aurora', hotel_name: 'Hotel Aurora', support_phone: '+15555550100' }, 'customization_profile');
     const { identity, entrances, grant, key, token } = await t.guest({
