@@ -12,8 +12,8 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})
  * name. ZWNJ and ZWJ (U+200C, U+200D) stay allowed: Persian and Indic spelling and emoji
  * sequences need them, and they reorder nothing.
  */
-const INVISIBLE_RE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}]/u;
 const FORMAT_RE = /(?![\u200c\u200d])\p{Cf}/u;
+const CONTROL_RE = /\p{Cc}/u;
 /** `HH:MM-HH:MM` on a 24-hour clock; the end may be `24:00`, or before the start (overnight). */
 const HOURS_RE = /^([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
 const TIME_ZONE_RE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
@@ -103,7 +103,7 @@ export class Input {
     if (s.length === 0) return this.fail(field, 'Must not be empty'), undefined;
     if (s.length > (opts.max ?? 255)) return this.fail(field, `At most ${opts.max ?? 255} characters`), undefined;
     // Format characters anywhere, even where trim() would drop them (a BOM); controls inside.
-    if (INVISIBLE_RE.test(s) || FORMAT_RE.test(v)) return this.fail(field, 'Must not contain control or format characters (such as bidi controls)'), undefined;
+    if (FORMAT_RE.test(v) || CONTROL_RE.test(s)) return this.fail(field, 'Must not contain control or format characters (such as bidi controls)'), undefined;
     return s;
   }
 
@@ -128,13 +128,10 @@ export class Input {
     return s.toLowerCase();
   }
 
-  /**
-   * A list of distinct UUIDs (a single string from a query counts as one), non-empty unless
-   * `allowEmpty`; at most `max` (100).
-   */
+  /** A non-empty list of distinct UUIDs (a single string from a query counts as one), at most `max` (100). */
   uuidList(field: string, opts: { required: true; max?: number }): string[];
-  uuidList(field: string, opts?: { required?: false; max?: number; allowEmpty?: boolean }): string[] | undefined;
-  uuidList(field: string, opts: { required?: boolean; max?: number; allowEmpty?: boolean } = {}): string[] | undefined {
+  uuidList(field: string, opts?: { required?: false; max?: number }): string[] | undefined;
+  uuidList(field: string, opts: { required?: boolean; max?: number } = {}): string[] | undefined {
     let v = this.value(field);
     if (v === undefined) {
       if (opts.required) this.fail(field, 'Required');
@@ -143,7 +140,7 @@ export class Input {
     if (typeof v === 'string') v = [v];
     const max = opts.max ?? 100;
     if (!Array.isArray(v)) return this.fail(field, 'Expected an array of uuids'), undefined;
-    if (v.length === 0 && !opts.allowEmpty) return this.fail(field, 'At least one id is required'), undefined;
+    if (v.length === 0) return this.fail(field, 'At least one id is required'), undefined;
     if (v.length > max) return this.fail(field, `At most ${max} ids`), undefined;
     const ids: string[] = [];
     v.forEach((item, i) => {

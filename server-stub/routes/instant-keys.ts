@@ -12,17 +12,14 @@ const MAX_LIFETIME_MS = 365 * DAY_MS;
 /** Half of it is the refresh interval, which must be at least a second. */
 const MIN_TICKET_TTL_S = 2;
 
-/**
- * Reads what a key is issued with besides its identity (also used by `/access_grants/create`
- * when it issues one): limits, branding, ticket lifetime and stay details.
- */
-export function readKeyOptions(input: Input, ctx: AppContext, now: number, defaultExpiry: number): Omit<NewInstantKey, 'user_identity_id'> {
-  const expires_at = input.time('expires_at') ?? Math.min(defaultExpiry, now + MAX_LIFETIME_MS);
+/** Reads what a key is issued with besides its identity: limits, branding, ticket lifetime and stay. */
+function readKeyOptions(input: Input, ctx: AppContext, now: number): Omit<NewInstantKey, 'user_identity_id'> {
+  const expires_at = input.time('expires_at') ?? now + DEFAULT_LIFETIME_MS;
   if (expires_at <= now) input.fail('expires_at', 'Must be in the future');
   else if (expires_at > now + MAX_LIFETIME_MS) input.fail('expires_at', 'Must be at most one year from now');
-  const cap = ctx.config.ticketTtlS;
-  // Beyond the server's cap (TICKET_TTL_S) is refused, not clamped: the issuer asked for an offline window it would not get.
-  const ticket_ttl_s = input.integer('ticket_ttl_s', { min: MIN_TICKET_TTL_S, max: cap });
+  // Beyond the server's cap (TICKET_TTL_S) is refused, not clamped: the issuer asked for an
+  // offline window it would not get.
+  const ticket_ttl_s = input.integer('ticket_ttl_s', { min: MIN_TICKET_TTL_S, max: ctx.config.ticketTtlS });
   const check_in_at = input.time('check_in_at');
   const check_out_at = input.time('check_out_at');
   if (check_in_at !== undefined && check_out_at !== undefined && check_out_at <= check_in_at) input.fail('check_out_at', 'Must be after check_in_at');
@@ -44,7 +41,7 @@ export function instantKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, config } = ctx;
   adminRoute(app, ctx, '/user_identities/generate_instant_key', (input, now) => {
     const user_identity_id = input.uuid('user_identity_id', { required: true });
-    const options = readKeyOptions(input, ctx, now, now + DEFAULT_LIFETIME_MS);
+    const options = readKeyOptions(input, ctx, now);
     input.done();
     return { instant_key: generateInstantKey(db, now, { user_identity_id, ...options }, config.brand, ctx.publicBaseUrl) };
   });
