@@ -53,9 +53,21 @@ export class Input {
 
   private failAt(path: string[], message: string): void {
     let node = this.errors;
-    for (const key of path) {
-      const next = node[key];
-      node = (next && !Array.isArray(next) ? next : (node[key] = { _errors: [] })) as ValidationErrors;
+    for (const [depth, key] of path.entries()) {
+      // A field named `_errors` cannot have a node of its own: its problem is told one level up.
+      if (key === '_errors') {
+        node._errors.push(`${path.slice(depth).join('.')}: ${message}`);
+        this.count++;
+        return;
+      }
+      // Own properties only, defined rather than assigned: a client's field may be named
+      // `valueOf`, `constructor` or `__proto__`.
+      let next = Object.hasOwn(node, key) ? node[key] : undefined;
+      if (!next || Array.isArray(next)) {
+        next = { _errors: [] };
+        Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
+      }
+      node = next;
     }
     node._errors.push(message);
     this.count++;

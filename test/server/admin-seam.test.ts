@@ -33,6 +33,18 @@ describe('admin API, Seam parameters', () => {
       assert.deepEqual(nested.body.error.validation_errors.customization.primary._errors, ['Unknown parameter']);
     });
 
+    test('names a parameter called like an object property (__proto__, valueOf) as unknown, not a 500', async () => {
+      const res = await t.request('POST', '/user_identities/create', {
+        raw: '{"full_name":"Ada","__proto__":{"x":1},"valueOf":1,"_errors":1}',
+        headers: { authorization: `Bearer ${API_KEY}` },
+      });
+      assert.equal(res.status, 400);
+      const v = res.body.error.validation_errors;
+      assert.deepEqual(v._errors, ['_errors: Unknown parameter']);
+      assert.deepEqual(v.valueOf._errors, ['Unknown parameter']);
+      assert.ok(Object.hasOwn(v, '__proto__'));
+    });
+
     test('refuses the Seam parameters this server does not implement, saying so', async () => {
       const cases: [string, Record<string, unknown>, string][] = [
         ['/user_identities/create', { acs_system_ids: [crypto.randomUUID()] }, 'acs_system_ids'],
