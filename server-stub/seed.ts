@@ -53,6 +53,9 @@ const ENTRANCES = [
   { role: 'pool', display_name: 'Pool', kind: 'amenity', details: { hours: '07:00-22:00', location: 'Level 2, east wing' } },
 ] as const;
 
+/** The demo guest's `user_identity_key`. */
+const DEMO_GUEST_KEY = 'demo-guest-ada-lovelace';
+
 /** What the demo guest is told about her hotel and stay (the credential contract's extras). */
 const HOTEL = { hotel_name: 'Hotel Aurora', support_phone: '+15555550100', support_email: 'frontdesk@hotel-aurora.example' };
 
@@ -77,11 +80,21 @@ export async function seedDemoHotel(target: SeedTarget, options: SeedOptions = {
   };
   const now = options.now ?? Date.now();
 
-  const identity = await call<{ user_identity_id: string }>(
-    '/user_identities/create',
-    { full_name: 'Ada Lovelace', email_address: 'ada@example.com' },
-    'user_identity',
-  );
+  // Emails are unique: on a store seeded before (a kept DATA_DIR), Ada is found again by her key.
+  const existing = await target.app.inject({
+    method: 'POST',
+    url: '/user_identities/get',
+    headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({ user_identity_key: DEMO_GUEST_KEY }),
+  });
+  const identity =
+    existing.statusCode === 200
+      ? (existing.json() as { user_identity: { user_identity_id: string } }).user_identity
+      : await call<{ user_identity_id: string }>(
+          '/user_identities/create',
+          { full_name: 'Ada Lovelace', email_address: 'ada@example.com', user_identity_key: DEMO_GUEST_KEY },
+          'user_identity',
+        );
   const seeded = {} as Record<(typeof ENTRANCES)[number]['role'], SeededEntrance>;
   for (const e of ENTRANCES) {
     const lock: Record<string, string> = {};

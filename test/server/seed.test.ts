@@ -40,3 +40,15 @@ test('seeds Ada Lovelace with working keys for Room 412, Elevator bank A and the
     await t.close();
   }
 });
+
+test('seeds a store seeded before, reusing its guest (emails are unique)', async () => {
+  const t = await TestServer.start();
+  try {
+    const first = await seedDemoHotel(t.server, { now: t.clock.ms });
+    const second = await seedDemoHotel(t.server, { now: t.clock.ms });
+    assert.equal(second.user_identity_id, first.user_identity_id);
+    assert.equal((await t.credentials(second.token)).status, 200);
+  } finally {
+    await t.close();
+  }
+});
