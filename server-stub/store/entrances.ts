@@ -5,6 +5,7 @@ import type { Db } from '../db.ts';
 import { notFound } from '../errors.ts';
 import { iso } from '../time.ts';
 import { selectPage, type Page, type PageRequest } from './pagination.ts';
+import { containsText, foldQuery } from './search.ts';
 import { workspaceIds } from './workspace.ts';
 
 import { ENTRANCE_KINDS, type EntranceKind } from '../../src/credentials/types.ts';
@@ -141,8 +142,8 @@ export function listEntrances(db: Db, filter: EntranceFilter, page: PageRequest)
     params['ids'] = JSON.stringify(filter.acs_entrance_ids);
   }
   if (filter.search !== undefined) {
-    where.push('instr(lower(e.display_name), @q)');
-    params['q'] = filter.search.toLowerCase();
+    where.push(containsText(db, ['e.display_name']));
+    params['q'] = foldQuery(filter.search);
   }
   const { items, pagination } = selectPage<EntranceRow>(db, { table: 'acs_entrances', alias: 'e', where, params }, page);
   return { items: items.map((row) => toApi(db, row)), pagination };

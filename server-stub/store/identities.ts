@@ -4,6 +4,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
 import { iso } from '../time.ts';
 import { selectPage, type Page, type PageRequest } from './pagination.ts';
+import { containsText, foldQuery } from './search.ts';
 import { workspaceIds } from './workspace.ts';
 
 interface IdentityRow {
@@ -132,9 +133,8 @@ export function listIdentities(db: Db, filter: IdentityFilter, page: PageRequest
     params['ids'] = JSON.stringify(filter.user_identity_ids);
   }
   if (filter.search !== undefined) {
-    where.push(`(instr(lower(coalesce(u.full_name, '')), @q) OR instr(lower(coalesce(u.email_address, '')), @q)
-      OR instr(coalesce(u.phone_number, ''), @q) OR instr(lower(coalesce(u.user_identity_key, '')), @q))`);
-    params['q'] = filter.search.toLowerCase();
+    where.push(containsText(db, ['u.full_name', 'u.email_address', 'u.phone_number', 'u.user_identity_key']));
+    params['q'] = foldQuery(filter.search);
   }
   if (filter.created_before !== undefined) {
     where.push('u.created_at < @created_before');

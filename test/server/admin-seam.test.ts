@@ -123,6 +123,8 @@ describe('admin API, Seam parameters', () => {
       assert.deepEqual(byIds.body.user_identities.map((u: any) => u.user_identity_id), [a.user_identity_id]);
       const bySearch = await t.post('/user_identities/list', { search: 'ALPHA@filter' });
       assert.deepEqual(bySearch.body.user_identities.map((u: any) => u.user_identity_id), [a.user_identity_id]);
+      const accented = await t.ok('/user_identities/create', { full_name: 'Élodie Filter' }, 'user_identity');
+      assert.deepEqual((await t.post('/user_identities/list', { search: 'ÉLODIE' })).body.user_identities.map((u: any) => u.user_identity_id), [accented.user_identity_id]);
       const before = await t.post('/user_identities/list', { user_identity_ids: [a.user_identity_id, b.user_identity_id], created_before: new Date(t.clock.ms).toISOString() });
       assert.deepEqual(before.body.user_identities, [], 'created_before is exclusive');
 
