@@ -17,7 +17,10 @@ const FILE_PATHS = new Set(BUILD.files);
 const ELEMENT_FILE = /\/instant-key[-\w]*\.js$/;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([BUILD.page, ...BUILD.files])));
+  // Revalidated, not taken from the HTTP cache: the page and the entry keep their names
+  // across builds, and a stale copy would pair the old entry with the new version.
+  const requests = [BUILD.page, ...BUILD.files].map((path) => new Request(path, { cache: 'no-cache' }));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)));
 });
 
 self.addEventListener('activate', (event) => {
