@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DEVICE_ID_STORAGE_KEY } from '../../src/credentials/device-id.ts';
+import { CREDENTIALS_PATH } from '../../src/credentials/http-resolver.ts';
 import type { Brand } from '../config.ts';
 import { textOn, withContrast, mix } from './colors.ts';
 import { PAGE_TEXT, type PageLocale } from './locale.ts';
@@ -22,12 +25,12 @@ export function pageColors(brand: Brand) {
   };
 }
 
-/**
- * Registers the key page's service worker once the doors show (never during the first load,
- * so the first visit is no slower), scoped to the page itself. Inline, allowed by its hash.
- */
-const REGISTER_SCRIPT = `if("serviceWorker"in navigator){const k=document.querySelector("instant-key");k&&k.addEventListener("ik-credentials",()=>{const r=()=>navigator.serviceWorker.register(new URL("k-sw.js",location.href),{scope:location.pathname}).catch(e=>console.warn("[instant-key] the offline page could not be installed:",e.message));"requestIdleCallback"in window?requestIdleCallback(r,{timeout:5e3}):setTimeout(r,1e3)},{once:true})}`;
-export const REGISTER_SCRIPT_HASH = `'sha256-${createHash('sha256').update(REGISTER_SCRIPT).digest('base64')}'`;
+/** `#ik_…` as the element reads it (src/link-token.ts); a `#k=` handle or anything else is left alone. */
+export const TOKEN_FRAGMENT_PATTERN = '^#(ik_[A-Za-z0-9_-]{16,256})$';
+
+/** The page's inline script (page-script.js: the early credential request, the service worker). */
+const PAGE_SCRIPT = `const PAGE = ${JSON.stringify({ credentialsPath: CREDENTIALS_PATH, deviceIdKey: DEVICE_ID_STORAGE_KEY, tokenPattern: TOKEN_FRAGMENT_PATTERN })};\n${readFileSync(new URL('./page-script.js', import.meta.url), 'utf8')}`;
+export const PAGE_SCRIPT_HASH = `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
 
 export interface KeyPageOptions {
   /** The server's public base URL (the element's endpoint). */
@@ -81,9 +84,9 @@ ${preloads}
 ${logo}
 <h1>${escapeHtml(hotel ?? text.title)}</h1>
 <instant-key endpoint="${escapeHtml(publicBaseUrl)}"></instant-key>
+<script>${PAGE_SCRIPT}</script>
 <noscript>${escapeHtml(text.noscript)}</noscript>
 </main>
-<script>${REGISTER_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { ElementFiles, MANIFEST_NAME, negotiateEncoding, type BuildManifest, type ElementFile } from '../element-files.ts';
 import { ApiError } from '../errors.ts';
-import { keyPageHtml, REGISTER_SCRIPT_HASH } from '../key-page/html.ts';
+import { keyPageHtml, PAGE_SCRIPT_HASH } from '../key-page/html.ts';
 import { iconPng, iconSvg, ICON_SIZES } from '../key-page/icons.ts';
 import { negotiatePageLocale, type PageLanguage } from '../key-page/locale.ts';
 import { serviceWorkerScript, webAppManifest } from '../key-page/web-app.ts';
@@ -80,7 +80,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     method: ['GET', 'HEAD'],
     url: '/k',
     handler: async (request, reply) => {
-      htmlSecurityHeaders(reply, origin(), "'none'", [REGISTER_SCRIPT_HASH]);
+      htmlSecurityHeaders(reply, origin(), "'none'", [PAGE_SCRIPT_HASH]);
       reply.header('cache-control', 'no-cache');
       reply.header('vary', 'Accept-Language');
       return reply.type('text/html; charset=utf-8').send((await page(request)).html);

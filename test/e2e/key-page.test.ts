@@ -86,6 +86,51 @@ describe('the page follows the guest', () => {
   });
 });
 
+describe('loading', () => {
+  test('/k asks for the credentials while the element is still downloading, once, with the element\'s device id', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      const asked: { device: string | undefined }[] = [];
+      let sawRequest!: () => void;
+      const requested = new Promise<void>((resolve) => (sawRequest = resolve));
+      page.on('request', (request) => {
+        if (!request.url().endsWith('/instant_keys/credentials') || request.method() !== 'GET') return;
+        asked.push({ device: request.headers()['instant-key-device'] });
+        sawRequest();
+      });
+      // The entry is held until the credential request has gone out.
+      await page.route('**/instant-key.js', async (route) => {
+        await requested;
+        await route.continue();
+      });
+      await page.goto(hotel.instant_key_url);
+      await page.locator('instant-key[state="ready"]').waitFor();
+      assert.equal(asked.length, 1, 'one credential request');
+      assert.equal(asked[0]!.device, await page.evaluate(() => localStorage.getItem('instant-key:device-id')));
+      assert.equal(new URL(page.url()).hash, '', 'the element still takes the token out of the address bar');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a browser without Web Bluetooth asks for nothing and keeps the link in the address bar', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      await page.addInitScript("Object.defineProperty(Navigator.prototype, 'bluetooth', { get: () => undefined })");
+      const asked: string[] = [];
+      page.on('request', (request) => request.url().includes('/instant_keys/credentials') && asked.push(request.url()));
+      await page.goto(hotel.instant_key_url);
+      await page.locator('instant-key[state="unsupported"]').waitFor();
+      assert.deepEqual(asked, []);
+      assert.equal(new URL(page.url()).hash, `#${hotel.token}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('the installable key page', () => {
   test('registers its service worker only once the doors show', async () => {
     const context = await browser.newContext();

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { contrast } from '../../server-stub/key-page/colors.ts';
+import { TOKEN_FRAGMENT_PATTERN } from '../../server-stub/key-page/html.ts';
+import { claimFragmentToken, forgetFragmentTokenForTests } from '../../src/link-token.ts';
 import { TestServer } from './helpers.ts';
 
 /** A raw GET, so that paths reach the server exactly as written (fetch would normalize `..`). */
@@ -241,6 +243,18 @@ describe('pages and static files', () => {
     const res = await t.request('GET', '/nope.html');
     assert.equal(res.status, 404);
     assert.equal(res.body.error.type, 'route_not_found');
+  });
+});
+
+describe("the key page's inline script", () => {
+  test('reads the link token from the fragment exactly as the element does', () => {
+    const samples = ['#ik_0123456789abcdef', '#ik_' + 'a'.repeat(256), '#ik_' + 'a'.repeat(257), '#ik_short', '#k=abc', '#ik_0123456789abcdef&x', '', '#ik_0123456789abcde-_'];
+    for (const hash of samples) {
+      forgetFragmentTokenForTests();
+      const element = claimFragmentToken({ hash, pathname: '/k', search: '' }, { state: null, replaceState: () => {} });
+      const page = new RegExp(TOKEN_FRAGMENT_PATTERN).exec(hash)?.[1];
+      assert.equal(page, element, hash);
+    }
   });
 });
 
