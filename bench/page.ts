@@ -14,6 +14,8 @@
  *
  * Prints per case the medians and the element/vanilla ratio (median of per-round ratios, and
  * ratio of the medians). Not a test: nothing passes or fails. Goal: <= 1.3x on both networks.
+ * Then, in one context with the key page's service worker, reloads online and offline: time
+ * to doors of each (goal: offline no slower).
  * Options: --rounds=N (Slow 4G rounds; loopback runs 3x as many), --network=loopback|slow4g.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,6 +103,41 @@ async function timeToDoors(url: string, network: NetworkName, element: boolean):
   }
 }
 
+/**
+ * Reloads of `/k` once its service worker has the page: online, then with the context
+ * offline, in the same context and round by round. Null when no doors showed (a reload needs
+ * the key kept on the device, which is the element's key vault).
+ */
+async function reloadTimes(rounds: number): Promise<{ online: (number | null)[]; offline: (number | null)[] }> {
+  const context = await browser.newContext();
+  const online: (number | null)[] = [];
+  const offline: (number | null)[] = [];
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(ELEMENT_MARK);
+    await page.goto(CASES['/k'].element);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+    const reload = async (): Promise<number | null> => {
+      await page.reload({ waitUntil: 'commit' });
+      try {
+        await page.waitForFunction(() => (window as { __doorsAt?: number }).__doorsAt !== undefined, null, { timeout: 10_000 });
+        return await page.evaluate(() => (window as unknown as { __doorsAt: number }).__doorsAt);
+      } catch {
+        return null;
+      }
+    };
+    for (let round = 0; round < rounds; round++) {
+      online.push(await reload());
+      await context.setOffline(true);
+      offline.push(await reload());
+      await context.setOffline(false);
+    }
+  } finally {
+    await context.close();
+  }
+  return { online, offline };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -109,6 +146,7 @@ const median = (xs: number[]) => {
 
 console.log(`Page benchmark: time to doors, element vs vanilla, fresh contexts, Chromium ${browser.version()}`);
 console.log('(the machine is shared: figures are noisy; compare the ratios, which come from the same rounds)\n');
+let reloadLine = '';
 const rows: string[][] = [['network', 'page', 'rounds', 'element ms', 'vanilla ms', 'ratio (paired)', 'ratio (medians)']];
 try {
   for (const network of chosenNetworks) {
@@ -134,6 +172,13 @@ try {
       console.log(`  ${network} · ${name}: element ${element.map((x) => x.toFixed(0)).join(' ')} | vanilla ${vanilla.map((x) => x.toFixed(0)).join(' ')}`);
     }
   }
+  const reloads = await reloadTimes(Math.max(3, SLOW_ROUNDS));
+  const summary = (xs: (number | null)[]) => {
+    const shown = xs.filter((x): x is number => x !== null);
+    return shown.length === xs.length ? `${median(shown).toFixed(0)} ms` : `no doors in ${xs.length - shown.length} of ${xs.length} reloads`;
+  };
+  console.log(`  loopback · /k reload with its service worker: online ${summary(reloads.online)} | offline ${summary(reloads.offline)}`);
+  reloadLine = `Reload of /k (service worker, loopback): online ${summary(reloads.online)}, offline ${summary(reloads.offline)} (goal: offline no slower).`;
 } finally {
   await browser.close();
   await server.close();
@@ -145,3 +190,4 @@ const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))
 console.log('');
 for (const row of rows) console.log(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
 console.log('\nGoal: element/vanilla <= 1.3x on both networks.');
+if (reloadLine) console.log(reloadLine);

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { ConfigError } from '../../server-stub/config.ts';
+import { ensureElementBuilt } from '../../server-stub/element-build.ts';
 import { contrast } from '../../server-stub/key-page/colors.ts';
 import { TOKEN_FRAGMENT_PATTERN } from '../../server-stub/key-page/html.ts';
 import { claimFragmentToken, forgetFragmentTokenForTests } from '../../src/link-token.ts';
@@ -143,6 +145,9 @@ describe('pages and static files', () => {
     assert.equal(plain.bytes.toString(), ENTRY_SOURCE);
     assert.match(String(plain.headers['content-type']), /^text\/javascript/);
     assert.match(String(plain.headers.vary), /Accept-Encoding/);
+    const head = await t.request('HEAD', '/instant-key.js', { headers: { 'accept-encoding': 'br' } });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(br.bytes.length));
   });
 
   test('caches chunks immutably and the entry briefly, with ETags that answer 304', async () => {
@@ -254,6 +259,22 @@ describe("the key page's inline script", () => {
       const element = claimFragmentToken({ hash, pathname: '/k', search: '' }, { state: null, replaceState: () => {} });
       const page = new RegExp(TOKEN_FRAGMENT_PATTERN).exec(hash)?.[1];
       assert.equal(page, element, hash);
+    }
+  });
+});
+
+describe('npm run server without a built element', () => {
+  test('refuses to start with a message naming the command, when the element file cannot be found', async () => {
+    const missing = join(tmpdir(), 'ik-no-build', 'instant-key.js');
+    await assert.rejects(ensureElementBuilt(missing), (error: Error) => error instanceof ConfigError && /npm run build:element/.test(error.message));
+  });
+  test('uses a built element as it is', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ik-built-'));
+    try {
+      writeFileSync(join(root, 'instant-key.js'), ENTRY_SOURCE);
+      assert.equal(await ensureElementBuilt(join(root, 'instant-key.js')), join(root, 'instant-key.js'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
