@@ -121,9 +121,9 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // else there is served.
   app.route({
     method: ['GET', 'HEAD'],
-    url: '/:file(^instant-key[-\\w]*\\.(?:js|js\\.map|manifest\\.json)$)',
+    url: '/:bundle(^instant-key[-\\w]*\\.(?:js|js\\.map|manifest\\.json)$)',
     handler: async (request, reply) => {
-      const { file: name } = request.params as { file: string };
+      const { bundle: name } = request.params as { bundle: string };
       const file = elementFiles ? await elementFiles.get(name) : null;
       if (!file) {
         if (name === MANIFEST_NAME || !elementFiles || name !== elementFiles.entryName) throw new ApiError(404, 'route_not_found', `No element file ${name}`);
