@@ -251,6 +251,33 @@ describe('pages and static files', () => {
   });
 });
 
+describe('the key page behind a proxy path (PUBLIC_BASE_URL with a path)', () => {
+  test('names every file under that path: script, preloads, manifest, icons, service worker', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ik-proxied-'));
+    writeFileSync(join(root, 'instant-key.js'), ENTRY_SOURCE);
+    writeFileSync(join(root, 'instant-key-shared-c3D4.js'), 'export const shared = true;');
+    writeFileSync(join(root, 'instant-key.manifest.json'), JSON.stringify(BUILD_MANIFEST));
+    const t = await TestServer.start({ elementFile: join(root, 'instant-key.js'), publicBaseUrl: 'https://issuer.example/api' });
+    try {
+      const page = (await t.request('GET', '/k')).body as string;
+      assert.ok(page.includes('<script type="module" src="/api/instant-key.js"></script>'));
+      assert.ok(page.includes('<link rel="modulepreload" href="/api/instant-key-shared-c3D4.js">'));
+      assert.ok(page.includes('<link rel="manifest" href="/api/k.webmanifest">'));
+      assert.ok(page.includes('<instant-key endpoint="https://issuer.example/api"></instant-key>'));
+      const answer = (await t.request('GET', '/k.webmanifest')).body;
+      const manifest = typeof answer === 'string' ? JSON.parse(answer) : answer;
+      assert.deepEqual([manifest.id, manifest.start_url, manifest.scope], ['/api/k', '/api/k', '/api/k']);
+      assert.ok(manifest.icons.every((icon: { src: string }) => icon.src.startsWith('/api/k-icon')));
+      const build = JSON.parse(/^const BUILD = (.*);$/m.exec((await t.request('GET', '/k-sw.js')).body)![1]!);
+      assert.equal(build.page, '/api/k');
+      assert.ok(build.files.includes('/api/instant-key.js'));
+    } finally {
+      await t.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the key page's inline script", () => {
   test('reads the link token from the fragment exactly as the element does', () => {
     const samples = ['#ik_0123456789abcdef', '#ik_' + 'a'.repeat(256), '#ik_' + 'a'.repeat(257), '#ik_short', '#k=abc', '#ik_0123456789abcdef&x', '', '#ik_0123456789abcde-_'];
