@@ -42,7 +42,12 @@ export function withContrast(color: string, backgrounds: string[], ratio: number
   return target;
 }
 
-/** Near-black or white text, whichever reads better on `background`. */
+/**
+ * Near-black or white text, whichever reads better on `background`; pure black where
+ * near-black would miss 4.5:1 (mid-tone backgrounds; black or white always reach 4.58:1).
+ */
 export function textOn(background: string): string {
-  return contrast('#111111', background) >= contrast('#ffffff', background) ? '#111111' : '#ffffff';
+  const best = contrast('#111111', background) >= contrast('#ffffff', background) ? '#111111' : '#ffffff';
+  if (contrast(best, background) >= 4.5) return best;
+  return contrast('#000000', background) >= contrast('#ffffff', background) ? '#000000' : '#ffffff';
 }
