@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { ConfigError } from '../../server-stub/config.ts';
+import { ConfigError, type Brand } from '../../server-stub/config.ts';
 import { ensureElementBuilt } from '../../server-stub/element-build.ts';
 import { contrast } from '../../server-stub/key-page/colors.ts';
 import { TOKEN_FRAGMENT_PATTERN } from '../../server-stub/key-page/html.ts';
@@ -274,6 +274,22 @@ describe('the key page behind a proxy path (PUBLIC_BASE_URL with a path)', () =>
     } finally {
       await t.close();
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the key page of a named hotel', () => {
+  test('heads the page and the web app with the hotel name, escaped', async () => {
+    // BRAND_HOTEL_NAME's setting arrives with the contract fields; the page reads brand.hotel_name.
+    const t = await TestServer.start({ brand: { hotel_name: 'Hôtel <Aurore> & Spa' } as Partial<Brand> });
+    try {
+      const { body } = await t.request('GET', '/k', { headers: { 'accept-language': 'fr-FR' } });
+      assert.ok(body.includes('<h1>Hôtel &lt;Aurore&gt; &amp; Spa</h1>'));
+      assert.ok(body.includes('<title>Votre clé · Hôtel &lt;Aurore&gt; &amp; Spa</title>'));
+      const answer = (await t.request('GET', '/k.webmanifest')).body;
+      assert.equal((typeof answer === 'string' ? JSON.parse(answer) : answer).name, 'Hôtel <Aurore> & Spa');
+    } finally {
+      await t.close();
     }
   });
 });
