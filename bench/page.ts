@@ -18,12 +18,11 @@
  * to doors of each (goal: offline no slower).
  * Options: --rounds=N (Slow 4G rounds; loopback runs 3x as many), --network=loopback|slow4g.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium.mjs';
 import { ensureElementBuilt } from '../server-stub/element-build.ts';
