@@ -70,10 +70,10 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return openApiDocument(ctx.publicBaseUrl);
   });
 
-  const page = async (request: FastifyRequest) => {
+  const page = async (request: FastifyRequest): Promise<string> => {
     const locale = negotiatePageLocale(request.headers['accept-language']);
     const manifest = (await elementFiles?.manifest()) ?? null;
-    return { locale, html: keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale, preload: pagePreloads(manifest, locale.language) }) };
+    return keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale, preload: pagePreloads(manifest, locale.language) });
   };
 
   app.route({
@@ -83,7 +83,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
       htmlSecurityHeaders(reply, origin(), "'none'", [PAGE_SCRIPT_HASH]);
       reply.header('cache-control', 'no-cache');
       reply.header('vary', 'Accept-Language');
-      return reply.type('text/html; charset=utf-8').send((await page(request)).html);
+      return reply.type('text/html; charset=utf-8').send(await page(request));
     },
   });
 
