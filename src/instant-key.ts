@@ -1,8 +1,9 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { adoptStyles, LitElement, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import { detectSupport, type Support } from './ble/capabilities.ts';
 import type { LockTransport } from './ble/lock-transport.ts';
 import { webBluetoothLocks } from './ble/web-bluetooth-locks.ts';
 import { CredentialsController, type CredentialsRequest } from './controllers/credentials.ts';
+import type { OutcomeController } from './controllers/outcome.ts';
 import { ShareController } from './controllers/share.ts';
 import { UnlockController } from './controllers/unlock.ts';
 import { CredentialsError } from './credentials/errors.ts';
@@ -17,6 +18,7 @@ import { instantKeyUrl } from './share.ts';
 import { createKeyState, keyUnsupported, StoreController, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
 import { announcements } from './view/live-regions.ts';
+import { hint } from './hints.ts';
 import { loadFailure, message } from './view/message.ts';
 import { share } from './view/share.ts';
 import { textFor, type Text } from './view/text.ts';
@@ -24,8 +26,9 @@ import { textFor, type Text } from './view/text.ts';
 /** Default for `unlockedHold`: long enough to read, short enough to be ready for the next door. */
 const UNLOCKED_HOLD_MS = 3000;
 
+type KeyView = typeof import('./view/key.ts');
 /** The loaded key's view (src/view/key.ts): shared by every element of the page. */
-const keyView = new Lazy(() => import('./view/key.ts'));
+const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
 
 /**
  * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
@@ -88,6 +91,7 @@ export class InstantKeyElement extends LitElement {
     shareUrl: { type: String, attribute: 'share-url' },
     unlockedHold: { type: Number, attribute: 'unlocked-hold' },
     preview: { type: String },
+    colorScheme: { type: String, attribute: 'color-scheme', reflect: true },
     state: { type: String, reflect: true },
   };
 
@@ -124,6 +128,11 @@ export class InstantKeyElement extends LitElement {
    */
   declare preview: string | undefined;
   /**
+   * `light` or `dark` pins the colour scheme, e.g. on a light-only host page; absent (or
+   * anything else) follows the guest's `prefers-color-scheme`.
+   */
+  declare colorScheme: string | undefined;
+  /**
    * Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`, `unsupported`,
    * `expired` or `revoked`.
    */
@@ -134,12 +143,12 @@ export class InstantKeyElement extends LitElement {
   readonly #unlockValue = new StoreController(this, this.#state.$unlock);
   readonly #credentials = new CredentialsController(this, {
     $key: this.#state.$key,
-    inputs: () => [this.#token, this.endpoint, this.resolver],
+    inputs: () => [this.#token, this.endpoint, this.resolver, this.preview],
     request: () => this.#request(),
     enabled: () => this.#support?.supported === true,
     onReset: () => this.#unlock.reset(),
     onCredentials: (data) => this.#unlock.prepare(data.credentials),
-    viewReady: () => keyView.load(),
+    viewReady: () => keyView.load().then((view) => this.#keyViewArrived(view)),
   });
   readonly #unlock = new UnlockController(this, {
     $unlock: this.#state.$unlock,
@@ -147,6 +156,8 @@ export class InstantKeyElement extends LitElement {
     credentials: () => this.#loadedCredentials(),
     hold: () => this.unlockedHold,
   });
+  /** Made when the key view arrives: outcomes only happen to a loaded key. */
+  #outcome: OutcomeController | undefined;
   readonly #share = new ShareController(this);
   #support: Support | undefined;
   #fragmentToken: string | undefined;
@@ -175,6 +186,8 @@ export class InstantKeyElement extends LitElement {
       this.#fragmentToken ??= claimFragmentToken();
     }
     super.connectedCallback();
+    // The request leaves now, before the first render, when it has all it needs.
+    if (!this.hasUpdated && (this.#token || this.preview != null)) this.#credentials.start();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -231,7 +244,10 @@ export class InstantKeyElement extends LitElement {
   #request(): CredentialsRequest {
     if (this.preview != null) return { token: '', resolver: this.#previewSource()[1] };
     const token = this.#token;
-    if (!token) throw new CredentialsError('link_invalid', 'No link token was given');
+    if (!token) {
+      hint('No link token: set the token attribute, or open this page with the key link (its #ik_… fragment).');
+      throw new CredentialsError('link_invalid', 'No link token was given');
+    }
     if (this.resolver) return { token, resolver: this.resolver };
     let base: string;
     try {
@@ -257,6 +273,15 @@ export class InstantKeyElement extends LitElement {
     return this.#preview;
   }
 
+  /** The key view's chunk arrived (before a key renders): its styles and outcome handling join. */
+  #keyViewArrived(view: KeyView): void {
+    if (this.#outcome) return;
+    this.#outcome = new view.OutcomeController(this, this.#state.$unlock);
+    // Without constructable sheets Lit uses <style> elements: then only the new one is added.
+    const styles = supportsAdoptingStyleSheets ? [...InstantKeyElement.elementStyles, view.keyStyles] : [view.keyStyles];
+    adoptStyles(this.renderRoot as ShadowRoot, styles);
+  }
+
   #loadedCredentials(): readonly Credential[] {
     const key = this.#key.value;
     return key.status === 'loaded' ? key.data.credentials : [];
@@ -264,8 +289,9 @@ export class InstantKeyElement extends LitElement {
 
   get #shareUrl(): string | undefined {
     if (this.shareUrl) return this.shareUrl;
-    const token = this.#token || peekFragmentToken();
-    if (!token || this.preview != null) return undefined;
+    // The preview shares a sample link, so designers see the share button the live key shows.
+    const token = this.preview != null ? 'ik_preview' : this.#token || peekFragmentToken();
+    if (!token) return undefined;
     try {
       return instantKeyUrl(token, resolveEndpoint(this.endpoint, location.href));
     } catch {
@@ -279,8 +305,9 @@ export class InstantKeyElement extends LitElement {
     const key = this.#key.value;
     const unlock = this.#unlockValue.value;
     const text = textFor(this.#langTag);
-    const entrance = unlock.phase === 'idle' ? '' : this.#entranceName(text, unlock.credentialId);
-    const [polite, assertive] = announcements(text, key, unlock, entrance);
+    const entrance = unlock.credentialId ? this.#entranceName(text, unlock.credentialId) : '';
+    const view = keyView.current;
+    const [polite, assertive] = key.status !== 'loaded' ? announcements(text, key) : view ? view.keyAnnouncements(text, key, unlock, entrance) : ['', ''];
     return html`
       <div part="base" class="base" lang=${text.locale} dir=${dirOf(text.locale)}>
         ${this.#body(text, key, unlock, entrance)}
@@ -294,11 +321,11 @@ export class InstantKeyElement extends LitElement {
     switch (key.status) {
       case 'idle':
       case 'loading':
-        return html`<p class="muted" aria-hidden="true"><span class="spinner"></span>${text.t('status.loading')}</p>`;
+        return html`<div class="loading" aria-hidden="true"><p class="muted"><span class="spinner"></span>${text.t('status.loading')}</p></div>`;
       case 'unsupported':
         return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
       case 'failed':
-        return loadFailure(text, key.code, () => this.#credentials.retry());
+        return loadFailure(text, key.code, key.customization, () => this.#credentials.retry());
     }
     const view = keyView.current;
     // Never without its view: the credentials controller waits for the chunk before `loaded`.
@@ -308,16 +335,25 @@ export class InstantKeyElement extends LitElement {
         key,
         unlock,
         entrance,
+        chooserHint: this.#unlock.firstChooser,
         inRange: (c) => this.#unlock.inRange(c),
         onUnlock: (event, target, chosen) => this.#unlock.tapped(event, target, chosen),
         refresh: () => {
           this.#unlock.reset();
           this.#credentials.refresh();
         },
-        retry: (event) => unlock.phase === 'failed' && this.#unlock.retry(event, unlock.credentialId),
-        back: () => this.#unlock.reset(),
+        retry: (event) => {
+          if (unlock.phase !== 'failed') return;
+          this.#outcome?.returnTo(unlock.credentialId);
+          this.#unlock.retry(event, unlock.credentialId);
+        },
+        back: () => {
+          if (unlock.phase === 'failed') this.#outcome?.returnTo(unlock.credentialId);
+          this.#unlock.reset();
+        },
       }),
       this.#shareView(text),
+      view.notice(text, key.stale ?? (unlock.phase === 'idle' ? unlock.notice : undefined), entrance || undefined),
     ];
   }
 

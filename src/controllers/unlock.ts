@@ -15,6 +15,13 @@ import {
   type UnlockStore,
 } from '../state/index.ts';
 
+/** While the Bluetooth-off notice shows, Bluetooth is asked again this often. */
+const AVAILABILITY_POLL_MS = 4000;
+/** Set once this device has seen a chooser: the line announcing it is shown before that only. */
+const CHOOSER_SEEN_KEY = 'instant-key:chooser-seen';
+/** A short buzz on success, where the phone can and the guest has not asked for less motion. */
+const SUCCESS_VIBRATION_MS = 60;
+
 export interface UnlockOptions {
   $unlock: UnlockStore;
   /** The transport in use now (`undefined`: this page cannot reach locks). */
@@ -36,6 +43,11 @@ export class UnlockController implements ReactiveController {
   #abort: AbortController | undefined;
   #watch: AbortController | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Whether to tell the guest, before the first chooser, that the phone will list nearby locks.
+   * Read once: the line stays for this page's life, so taking it away never moves the doors.
+   */
+  readonly firstChooser = !stored(CHOOSER_SEEN_KEY);
 
   constructor(host: ReactiveElement, options: UnlockOptions) {
     this.#host = host;
@@ -45,11 +57,38 @@ export class UnlockController implements ReactiveController {
 
   hostConnected(): void {
     this.#watch = new AbortController();
-    this.#options.transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), this.#watch.signal);
+    const { signal } = this.#watch;
+    this.#options.transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), signal);
+    // Chromium never fires `availabilitychanged`: coming back to the page (from the settings,
+    // say) asks again, and so does a timer while the notice shows.
+    addEventListener('focus', this.#recheck, { signal });
+    document.addEventListener('visibilitychange', this.#recheck, { signal });
+    this.#options.$unlock.listen(this.#poll);
   }
+
+  /** Asks the transport whether Bluetooth is on; the notice follows the answer. */
+  readonly #recheck = (): void => {
+    if (document.visibilityState === 'hidden' || !this.#options.credentials().length) return;
+    void this.#options.transport()?.availability().then((available) => adapterChecked(this.#options.$unlock, available));
+  };
+
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #poll = (): void => {
+    const off = (() => {
+      const value = this.#options.$unlock.get();
+      return value.phase === 'idle' && value.notice === 'ble_unavailable' && this.#host.isConnected;
+    })();
+    if (off && this.#pollTimer === undefined) this.#pollTimer = setInterval(this.#recheck, AVAILABILITY_POLL_MS);
+    if (!off && this.#pollTimer !== undefined) {
+      clearInterval(this.#pollTimer);
+      this.#pollTimer = undefined;
+    }
+  };
 
   hostDisconnected(): void {
     this.#watch?.abort();
+    clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
     queueMicrotask(() => {
       if (this.#host.isConnected) return;
       this.#options.transport()?.stop();
@@ -84,6 +123,9 @@ export class UnlockController implements ReactiveController {
     if (!transport || isUnlockBusy($unlock) || !credentials.length) return;
     clearTimeout(this.#holdTimer);
     unlockStarted($unlock, target);
+    store(CHOOSER_SEEN_KEY);
+    // Asked again as the attempt starts: a notice that turned stale does not come back after it.
+    this.#recheck();
     const controller = new AbortController();
     this.#abort = controller;
     void transport.unlock(credentials, controller.signal).then((result) => {
@@ -107,6 +149,7 @@ export class UnlockController implements ReactiveController {
     const $unlock = this.#options.$unlock;
     if (result.ok) {
       unlockSucceeded($unlock, result.credentialId);
+      if (!matchMedia('(prefers-reduced-motion: reduce)').matches) navigator.vibrate?.(SUCCESS_VIBRATION_MS);
       const credential = this.#options.credentials().find((c) => c.credential_id === result.credentialId);
       if (credential) this.#host.dispatchEvent(ikEvent('ik-unlock', { credential_id: result.credentialId, entrance: credential.entrance }));
       this.#holdTimer = setTimeout(() => {
@@ -121,9 +164,25 @@ export class UnlockController implements ReactiveController {
       return;
     }
     // api.md: a closed chooser is back to ready; Bluetooth off is a notice until an unlock fails.
-    if (code === 'ble_cancelled') unlockNoticed($unlock, code);
+    if (code === 'ble_cancelled') unlockNoticed($unlock, code, target === NEARBY ? undefined : target);
     else unlockFailed($unlock, target, code, message);
     const credentialId = target === NEARBY ? result.credentialId : target;
     this.#host.dispatchEvent(ikEvent('ik-error', { code, message, ...(credentialId ? { credential_id: credentialId } : {}) }));
+  }
+}
+
+function stored(key: string): boolean {
+  try {
+    return localStorage.getItem(key) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function store(key: string): void {
+  try {
+    localStorage.setItem(key, '1');
+  } catch {
+    // Storage off (private mode, policy): the line shows again next time, no harm done.
   }
 }

@@ -11,6 +11,17 @@ export interface Entrance {
   acs_entrance_id: string;
   display_name: string;
   kind: EntranceKind;
+  /** Short text, e.g. `"4"`. */
+  floor?: string;
+  /** Short text, e.g. `"Deluxe king"`. */
+  room_type?: string;
+  /**
+   * Daily opening hours in the property's time zone, `HH:MM-HH:MM` (`22:00-02:00` runs
+   * overnight, `24:00` ends at midnight).
+   */
+  hours?: string;
+  /** Short text, e.g. `"Level 2, east wing"`. */
+  location?: string;
 }
 
 export interface LockRef {
@@ -47,13 +58,24 @@ export interface Customization {
   secondary_color?: string;
   /** https URL. */
   logo_url?: string;
+  hotel_name?: string;
+  /** E.164, e.g. `+351210000000`. */
+  support_phone?: string;
+  support_email?: string;
+  /** `#rrggbb`: the top stripe; defaults to `secondary_color`. */
+  accent_color?: string;
 }
 
 export interface InstantKeySummary {
   instant_key_id: string;
   expires_at: string;
-  user_identity: { display_name: string };
+  /** The name may be absent: the guest is then greeted without it. */
+  user_identity: { display_name?: string };
   customization: Customization;
+  check_in_at?: string;
+  check_out_at?: string;
+  /** The property's IANA time zone (e.g. `Europe/Lisbon`): stay and hours are shown in it. */
+  time_zone?: string;
 }
 
 export interface CredentialsResponse {

@@ -15,6 +15,10 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 /** api.md, section 4: at most 29 ASCII characters (the BLE local name limit). */
 const BLE_NAME_RE = /^[\x20-\x7e]{1,29}$/;
 const COLOR_RE = /^#[0-9a-f]{6}$/i;
+const PHONE_RE = /^\+[1-9]\d{1,14}$/;
+/** A deliverable-looking address; the server checks it properly, this keeps junk out of `mailto:`. */
+const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+const HOURS_RE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const MAX_TEXT = 200;
 
 const matching = (re: RegExp) => (v: unknown) => (typeof v === 'string' && re.test(v) ? v : undefined);
@@ -42,6 +46,16 @@ const TYPES = {
       return undefined;
     }
   },
+  phone: matching(PHONE_RE),
+  email: (v: unknown) => (typeof v === 'string' && v.length <= 254 ? matching(EMAIL_RE)(v) : undefined),
+  hours: matching(HOURS_RE),
+  time_zone: (v: unknown) => {
+    try {
+      return typeof v === 'string' && v.length <= 64 && new Intl.DateTimeFormat('en', { timeZone: v }) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  },
   true: (v: unknown) => (v === true ? v : undefined),
   positive_integer: (v: unknown) => (Number.isInteger(v) && (v as number) > 0 ? v : undefined),
 };
@@ -52,16 +66,35 @@ interface Shape {
   [field: string]: Rule;
 }
 
-const ENTRANCE: Shape = { acs_entrance_id: 'uuid', display_name: 'text', kind: 'kind' };
+const ENTRANCE: Shape = {
+  acs_entrance_id: 'uuid',
+  display_name: 'text',
+  kind: 'kind',
+  'floor?': 'text',
+  'room_type?': 'text',
+  'hours?': 'hours',
+  'location?': 'text',
+};
 
 const RESPONSE: Shape = {
   ok: 'true',
   instant_key: {
     instant_key_id: 'uuid',
     expires_at: 'date',
-    user_identity: { display_name: 'text' },
+    user_identity: { 'display_name?': 'text' },
     // Absent and null both mean "the issuer's defaults": an empty object.
-    'customization?': { 'primary_color?': 'color', 'secondary_color?': 'color', 'logo_url?': 'https_url' },
+    'customization?': {
+      'primary_color?': 'color',
+      'secondary_color?': 'color',
+      'logo_url?': 'https_url',
+      'hotel_name?': 'text',
+      'support_phone?': 'phone',
+      'support_email?': 'email',
+      'accent_color?': 'color',
+    },
+    'check_in_at?': 'date',
+    'check_out_at?': 'date',
+    'time_zone?': 'time_zone',
   },
   credentials: [
     {
