@@ -63,6 +63,7 @@ export const styles = css`
     --_primary: var(--ik-primary, var(--_brand, #1d4ed8));
     --_radius: var(--ik-radius, 12px);
     display: grid;
+    align-content: start;
     gap: 12px;
     padding: 16px;
     color: var(--_text);
@@ -70,9 +71,13 @@ export const styles = css`
     border-top: 4px solid var(--ik-accent, var(--_brand-accent, var(--_primary)));
     border-radius: var(--_radius);
   }
-  /* Space held while loading, so the page under the element does not jump when the key shows. */
-  .loading {
-    min-height: var(--ik-loading-height, 320px);
+  /*
+   * Space held from the first paint and while the key shows, so the page under the element does
+   * not jump when the key arrives (a key taller than this still grows it).
+   */
+  .held {
+    box-sizing: border-box;
+    min-height: var(--ik-min-height, 320px);
   }
   .title {
     margin: 0;

@@ -1,11 +1,10 @@
 import { adoptStyles, LitElement, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import { detectSupport, type Support } from './ble/capabilities.ts';
 import type { LockTransport } from './ble/lock-transport.ts';
-import { webBluetoothLocks } from './ble/web-bluetooth-locks.ts';
 import { CredentialsController, type CredentialsRequest } from './controllers/credentials.ts';
 import type { OutcomeController } from './controllers/outcome.ts';
 import { ShareController } from './controllers/share.ts';
-import { UnlockController } from './controllers/unlock.ts';
+import type { UnlockController } from './controllers/unlock.ts';
 import { CredentialsError } from './credentials/errors.ts';
 import { createHttpResolver, resolveEndpoint } from './credentials/http-resolver.ts';
 import type { Credential, CredentialsResolver } from './credentials/types.ts';
@@ -15,7 +14,7 @@ import { styles } from './instant-key.styles.ts';
 import { claimFragmentToken, peekFragmentToken } from './link-token.ts';
 import { previewLocks, previewResolver } from './preview/preview-source.ts';
 import { instantKeyUrl } from './share.ts';
-import { createKeyState, keyUnsupported, StoreController, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
+import { createKeyState, keyUnsupported, StoreController, unlockReset, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
 import { announcements } from './view/live-regions.ts';
 import { hint } from './hints.ts';
@@ -146,17 +145,13 @@ export class InstantKeyElement extends LitElement {
     inputs: () => [this.#token, this.endpoint, this.resolver, this.preview],
     request: () => this.#request(),
     enabled: () => this.#support?.supported === true,
-    onReset: () => this.#unlock.reset(),
-    onCredentials: (data) => this.#unlock.prepare(data.credentials),
+    onReset: () => unlockReset(this.#state.$unlock),
+    // The unlock controller exists by then: the key view (and it) arrive before any answer shows.
+    onCredentials: (data) => this.#unlock?.prepare(data.credentials),
     viewReady: () => keyView.load().then((view) => this.#keyViewArrived(view)),
   });
-  readonly #unlock = new UnlockController(this, {
-    $unlock: this.#state.$unlock,
-    transport: () => this.#transport(),
-    credentials: () => this.#loadedCredentials(),
-    hold: () => this.unlockedHold,
-  });
-  /** Made when the key view arrives: outcomes only happen to a loaded key. */
+  /** Made when the key view arrives, with it: only a loaded key can be unlocked. */
+  #unlock: UnlockController | undefined;
   #outcome: OutcomeController | undefined;
   readonly #share = new ShareController(this);
   #support: Support | undefined;
@@ -164,7 +159,6 @@ export class InstantKeyElement extends LitElement {
   #unsupportedAnnounced = false;
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
-  #webBluetooth: LockTransport | undefined;
 
   constructor() {
     super();
@@ -260,11 +254,9 @@ export class InstantKeyElement extends LitElement {
     return { token, resolver: this.#httpResolver[1] };
   }
 
-  #transport(): LockTransport | undefined {
-    if (this.transport) return this.transport;
-    if (this.preview != null) return this.#previewSource()[2];
-    const bluetooth = navigator.bluetooth;
-    return bluetooth && (this.#webBluetooth ??= webBluetoothLocks(bluetooth));
+  /** The host's own way to the locks, or the preview's; the unlock controller defaults the rest. */
+  #ownTransport(): LockTransport | undefined {
+    return this.transport ?? (this.preview != null ? this.#previewSource()[2] : undefined);
   }
 
   #previewSource(): [string, CredentialsResolver, LockTransport] {
@@ -275,7 +267,13 @@ export class InstantKeyElement extends LitElement {
 
   /** The key view's chunk arrived (before a key renders): its styles and outcome handling join. */
   #keyViewArrived(view: KeyView): void {
-    if (this.#outcome) return;
+    if (this.#unlock) return;
+    this.#unlock = new view.UnlockController(this, {
+      $unlock: this.#state.$unlock,
+      transport: () => this.#ownTransport(),
+      credentials: () => this.#loadedCredentials(),
+      hold: () => this.unlockedHold,
+    });
     this.#outcome = new view.OutcomeController(this, this.#state.$unlock);
     // Without constructable sheets Lit uses <style> elements: then only the new one is added.
     const styles = supportsAdoptingStyleSheets ? [...InstantKeyElement.elementStyles, view.keyStyles] : [view.keyStyles];
@@ -309,7 +307,7 @@ export class InstantKeyElement extends LitElement {
     const view = keyView.current;
     const [polite, assertive] = key.status !== 'loaded' ? announcements(text, key) : view ? view.keyAnnouncements(text, key, unlock, entrance) : ['', ''];
     return html`
-      <div part="base" class="base" lang=${text.locale} dir=${dirOf(text.locale)}>
+      <div part="base" class="base ${key.status === 'loading' || key.status === 'idle' || key.status === 'loaded' ? 'held' : ''}" lang=${text.locale} dir=${dirOf(text.locale)}>
         ${this.#body(text, key, unlock, entrance)}
         <p class="visually-hidden" role="status">${polite}</p>
         <p class="visually-hidden" role="alert">${assertive}</p>
@@ -321,35 +319,36 @@ export class InstantKeyElement extends LitElement {
     switch (key.status) {
       case 'idle':
       case 'loading':
-        return html`<div class="loading" aria-hidden="true"><p class="muted"><span class="spinner"></span>${text.t('status.loading')}</p></div>`;
+        return html`<p class="muted" aria-hidden="true"><span class="spinner"></span>${text.t('status.loading')}</p>`;
       case 'unsupported':
         return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
       case 'failed':
         return loadFailure(text, key.code, key.customization, () => this.#credentials.retry());
     }
     const view = keyView.current;
-    // Never without its view: the credentials controller waits for the chunk before `loaded`.
-    if (!view) return nothing;
+    const actions = this.#unlock;
+    // Never without them: the credentials controller waits for the chunk before `loaded`.
+    if (!view || !actions) return nothing;
     return [
       view.keyView(text, {
         key,
         unlock,
         entrance,
-        chooserHint: this.#unlock.firstChooser,
-        inRange: (c) => this.#unlock.inRange(c),
-        onUnlock: (event, target, chosen) => this.#unlock.tapped(event, target, chosen),
+        chooserHint: actions.firstChooser,
+        inRange: (c) => actions.inRange(c),
+        onUnlock: (event, target, chosen) => actions.tapped(event, target, chosen),
         refresh: () => {
-          this.#unlock.reset();
+          actions.reset();
           this.#credentials.refresh();
         },
         retry: (event) => {
           if (unlock.phase !== 'failed') return;
           this.#outcome?.returnTo(unlock.credentialId);
-          this.#unlock.retry(event, unlock.credentialId);
+          actions.retry(event, unlock.credentialId);
         },
         back: () => {
           if (unlock.phase === 'failed') this.#outcome?.returnTo(unlock.credentialId);
-          this.#unlock.reset();
+          actions.reset();
         },
       }),
       this.#shareView(text),

@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveElement } from 'lit';
 import type { LockTransport } from '../ble/lock-transport.ts';
+import { webBluetoothLocks } from '../ble/web-bluetooth-locks.ts';
 import type { BluetoothUnlockResult } from '../ble/unlock.ts';
 import type { Credential } from '../credentials/types.ts';
 import { ikEvent } from '../events.ts';
@@ -24,7 +25,7 @@ const SUCCESS_VIBRATION_MS = 60;
 
 export interface UnlockOptions {
   $unlock: UnlockStore;
-  /** The transport in use now (`undefined`: this page cannot reach locks). */
+  /** The host's own transport (its `transport` property, or the preview's); else Web Bluetooth. */
   transport: () => LockTransport | undefined;
   /** The key's current credentials, to find a door by id. */
   credentials: () => readonly Credential[];
@@ -33,9 +34,10 @@ export interface UnlockOptions {
 }
 
 /**
- * Unlocking: one attempt at a time, through the element's `LockTransport` (the only way to the
- * locks), with the Bluetooth-off notice and the in-range doors. Writes `$unlock` and fires
- * `ik-unlock` and `ik-error`.
+ * Unlocking: one attempt at a time, through a `LockTransport` (the only way to the locks; the
+ * browser's Web Bluetooth unless the host gives its own), with the Bluetooth-off notice and the
+ * in-range doors. Writes `$unlock` and fires `ik-unlock` and `ik-error`. Part of the key view's
+ * chunk: nothing can be unlocked before a key is shown.
  */
 export class UnlockController implements ReactiveController {
   readonly #host: ReactiveElement;
@@ -43,6 +45,7 @@ export class UnlockController implements ReactiveController {
   #abort: AbortController | undefined;
   #watch: AbortController | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #webBluetooth: LockTransport | undefined;
   /**
    * Whether to tell the guest, before the first chooser, that the phone will list nearby locks.
    * Read once: the line stays for this page's life, so taking it away never moves the doors.
@@ -58,7 +61,7 @@ export class UnlockController implements ReactiveController {
   hostConnected(): void {
     this.#watch = new AbortController();
     const { signal } = this.#watch;
-    this.#options.transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), signal);
+    this.#transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), signal);
     // Chromium never fires `availabilitychanged`: coming back to the page (from the settings,
     // say) asks again, and so does a timer while the notice shows.
     addEventListener('focus', this.#recheck, { signal });
@@ -69,7 +72,7 @@ export class UnlockController implements ReactiveController {
   /** Asks the transport whether Bluetooth is on; the notice follows the answer. */
   readonly #recheck = (): void => {
     if (document.visibilityState === 'hidden' || !this.#options.credentials().length) return;
-    void this.#options.transport()?.availability().then((available) => adapterChecked(this.#options.$unlock, available));
+    void this.#transport()?.availability().then((available) => adapterChecked(this.#options.$unlock, available));
   };
 
   #pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -91,15 +94,23 @@ export class UnlockController implements ReactiveController {
     this.#pollTimer = undefined;
     queueMicrotask(() => {
       if (this.#host.isConnected) return;
-      this.#options.transport()?.stop();
+      this.#transport()?.stop();
       // Releases the lock's connection; the `unlocked` hold timer may run out on its own.
       this.#abort?.abort();
     });
   }
 
+  /** The way to the locks now: the host's, else this browser's Web Bluetooth, else none. */
+  #transport(): LockTransport | undefined {
+    const own = this.#options.transport();
+    if (own) return own;
+    const bluetooth = navigator.bluetooth;
+    return bluetooth && (this.#webBluetooth ??= webBluetoothLocks(bluetooth));
+  }
+
   /** New credentials: get ready for the first tap and say whether Bluetooth is on. */
   prepare(credentials: readonly Credential[]): void {
-    const transport = this.#options.transport();
+    const transport = this.#transport();
     if (!transport) return;
     transport.prepare(
       credentials.map((c) => c.lock.ble_name),
@@ -110,7 +121,7 @@ export class UnlockController implements ReactiveController {
 
   /** Whether `credential`'s lock is in range and opens with one tap. */
   inRange(credential: Credential): boolean {
-    return this.#options.transport()?.inRange([credential.lock.ble_name]) ?? false;
+    return this.#transport()?.inRange([credential.lock.ble_name]) ?? false;
   }
 
   /**
@@ -118,7 +129,7 @@ export class UnlockController implements ReactiveController {
    * (`NEARBY`, any of `credentials`). Synchronous up to the transport's chooser.
    */
   tapped(_event: Event, target: string, credentials: readonly Credential[]): void {
-    const transport = this.#options.transport();
+    const transport = this.#transport();
     const $unlock = this.#options.$unlock;
     if (!transport || isUnlockBusy($unlock) || !credentials.length) return;
     clearTimeout(this.#holdTimer);

@@ -84,6 +84,16 @@ export const keyStyles = css`
   [data-kind='guest_room'] .unlock {
     min-height: 52px;
   }
+  /* On a phone the room's button spans the card: the biggest target, right under the thumb. */
+  .base {
+    container-type: inline-size;
+  }
+  @container (max-width: 480px) {
+    [data-kind='guest_room'] .row {
+      flex-direction: column;
+      align-items: stretch;
+    }
+  }
   .row.done {
     border-color: var(--_success);
     background: var(--_success-surface);
@@ -106,6 +116,7 @@ export const keyStyles = css`
   .unlock {
     display: inline-grid;
     place-items: center;
+    padding: 0 14px;
   }
   .unlock > .label,
   .unlock::before,

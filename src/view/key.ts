@@ -17,6 +17,7 @@ import { unlockFailure, type UnlockFailureActions } from './unlock-failure.ts';
 extendEnglish(enKey);
 
 export { OutcomeController } from '../controllers/outcome.ts';
+export { UnlockController } from '../controllers/unlock.ts';
 export { enKey, isMessageKey } from '../i18n/en-key.ts';
 export { keyAnnouncements } from './key-announcements.ts';
 export { keyStyles } from './key.styles.ts';
