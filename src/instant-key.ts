@@ -47,22 +47,34 @@ const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
  *   credential_id? }`. Also fired for a closed chooser (`ble_cancelled`, which leaves `state`
  *   at `ready`) and for failed background refreshes (`network_*` keep the last credentials
  *   usable). Bluetooth off or absent is a notice in `ready`, and `ble_unavailable` in `error`
- *   once an unlock then fails.
+ *   once an unlock then fails. `load_failed`: a part of the element (an `instant-key-*.js`
+ *   file) could not be fetched.
  * @fires {CustomEvent<IkUnsupportedDetail>} ik-unsupported - No Web Bluetooth here, decided
  *   before any request; `detail: { reason }`.
  *
  * @csspart base - The wrapper of everything visible.
- * @csspart logo - The issuer's logo, from the credentials' `customization`.
- * @csspart header - Greeting and stay.
+ * @csspart brand - The issuer: logo and hotel name, from the credentials' `customization`.
+ * @csspart logo - The issuer's logo.
+ * @csspart hotel-name - The hotel's name.
+ * @csspart header - Greeting and stay: check-in and check-out in the property's time zone
+ *   (named when the phone's differs), else the span of the doors' access.
+ * @csspart hint - Before this device's first chooser: the phone will list the locks nearby.
  * @csspart group - One kind of entrance (rooms, elevators, amenities, common areas); `data-kind`.
  * @csspart entrances - A group's list of doors.
- * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`, `data-in-range`.
+ * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`,
+ *   `data-kind`, `data-in-range`; class `done` while it shows as unlocked.
+ * @csspart closed - "Closed now": an entrance outside its opening hours (the unlock still tries).
  * @csspart unlock-button - A door's Unlock button.
  * @csspart nearby-button - "Unlock nearby door": the chooser lists every lock of the key.
  * @csspart empty - Shown when no access is active yet; says when it starts.
  * @csspart upcoming - The list of doors whose access starts later.
- * @csspart notice - A quiet notice (chooser closed, Bluetooth off, offline); carries `data-code`.
- * @csspart message - The explanation of an error or link state; carries `data-code`.
+ * @csspart notice - A quiet notice (chooser closed, Bluetooth off, offline); carries
+ *   `data-code`. At the end of the card, sticky at the bottom of the screen.
+ * @csspart message - The explanation of an error or link state; carries `data-code`. An
+ *   unlock's failure shows under its door, scrolled into view and focused.
+ * @csspart support - The front desk's phone and email, wherever the guest is sent to it.
+ * @csspart support-phone - The `tel:` link.
+ * @csspart support-email - The `mailto:` link.
  * @csspart retry-button - Tries the failed action again.
  * @csspart refresh-button - Fetches fresh credentials after a lock refused stale ones.
  * @csspart back-button - Dismisses an unlock error.
@@ -72,12 +84,21 @@ const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
- * @cssproperty --ik-accent - The top stripe; defaults to the issuer's secondary colour.
+ * @cssproperty --ik-accent - The top stripe; defaults to the issuer's accent colour, then its
+ *   secondary colour.
  * @cssproperty --ik-surface - Background.
  * @cssproperty --ik-text - Text colour.
  * @cssproperty --ik-muted - Secondary text colour.
  * @cssproperty --ik-danger - Error accents.
  * @cssproperty --ik-success - Success accents.
+ * @cssproperty --ik-border - Borders of the door rows.
+ * @cssproperty --ik-tint - Background of the "no access yet" panel.
+ * @cssproperty --ik-danger-surface - Background of error messages.
+ * @cssproperty --ik-success-surface - Background of a door that just unlocked.
+ * @cssproperty --ik-notice-surface - Background of notices.
+ * @cssproperty --ik-min-height - Height held from the first paint and while the key shows
+ *   (default 320px), so the page below does not move when the key arrives; set it to your
+ *   key's height.
  * @cssproperty --ik-radius - Corner radius.
  * @cssproperty --ik-font-family - Font family.
  */
@@ -209,7 +230,7 @@ export class InstantKeyElement extends LitElement {
     const style = this.renderRoot.querySelector<HTMLElement>('.base')!.style;
     for (const [name, value] of [
       ['--_brand', brand.primary_color],
-      ['--_brand-accent', brand.secondary_color],
+      ['--_brand-accent', brand.accent_color ?? brand.secondary_color],
     ] as const) {
       if (value) style.setProperty(name, value);
       else style.removeProperty(name);

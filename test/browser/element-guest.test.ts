@@ -114,6 +114,28 @@ describe('<instant-key> for the guest', () => {
       expect(shadow(el).activeElement).to.equal(button(el, /Unlock Meeting room 12/));
     });
 
+    for (const motion of ['no-preference', 'reduce'] as const) {
+      it(`${motion === 'reduce' ? 'does not vibrate under reduced motion' : 'vibrates briefly on success'}`, async () => {
+        const buzzes: unknown[] = [];
+        const vibrate = Object.getOwnPropertyDescriptor(Navigator.prototype, 'vibrate');
+        Object.defineProperty(navigator, 'vibrate', { value: (pattern: unknown) => (buzzes.push(pattern), true), configurable: true });
+        await emulateMedia({ reducedMotion: motion });
+        try {
+          const key = mintKey();
+          await addLock(key.locks[0]!);
+          el = mountKey(async () => key.response);
+          await stateBecomes(el, 'ready');
+          await tap(button(el, /Unlock Room 412/));
+          await stateBecomes(el, 'unlocked');
+          expect(buzzes).to.deep.equal(motion === 'reduce' ? [] : [60]);
+        } finally {
+          await emulateMedia({ reducedMotion: 'no-preference' });
+          delete (navigator as { vibrate?: unknown }).vibrate;
+          if (vibrate && !('vibrate' in navigator)) Object.defineProperty(Navigator.prototype, 'vibrate', vibrate);
+        }
+      });
+    }
+
     it('keeps each Unlock button at one width through Unlocking and Unlocked', async () => {
       const key = mintKey();
       await addLock(key.locks[0]!);
