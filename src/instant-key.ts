@@ -286,7 +286,7 @@ export class InstantKeyElement extends LitElement {
     return this.#preview;
   }
 
-  /** The key view's chunk arrived (before a key renders): its styles and outcome handling join. */
+  /** The key view's chunk arrived (before a key renders): its controllers and styles join. */
   #keyViewArrived(view: KeyView): void {
     if (this.#unlock) return;
     this.#unlock = new view.UnlockController(this, {
@@ -296,6 +296,7 @@ export class InstantKeyElement extends LitElement {
       hold: () => this.unlockedHold,
     });
     this.#outcome = new view.OutcomeController(this, this.#state.$unlock);
+    new view.ClockController(this, () => this.#loadedCredentials().some((c) => c.entrance.hours));
     // Without constructable sheets Lit uses <style> elements: then only the new one is added.
     const styles = supportsAdoptingStyleSheets ? [...InstantKeyElement.elementStyles, view.keyStyles] : [view.keyStyles];
     adoptStyles(this.renderRoot as ShadowRoot, styles);

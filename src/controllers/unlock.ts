@@ -46,6 +46,8 @@ export class UnlockController implements ReactiveController {
   #watch: AbortController | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #webBluetooth: LockTransport | undefined;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  #unlisten: (() => void) | undefined;
   /**
    * Whether to tell the guest, before the first chooser, that the phone will list nearby locks.
    * Read once: the line stays for this page's life, so taking it away never moves the doors.
@@ -66,7 +68,8 @@ export class UnlockController implements ReactiveController {
     // say) asks again, and so does a timer while the notice shows.
     addEventListener('focus', this.#recheck, { signal });
     document.addEventListener('visibilitychange', this.#recheck, { signal });
-    this.#options.$unlock.listen(this.#poll);
+    this.#unlisten = this.#options.$unlock.listen(this.#poll);
+    this.#poll();
   }
 
   /** Asks the transport whether Bluetooth is on; the notice follows the answer. */
@@ -75,12 +78,10 @@ export class UnlockController implements ReactiveController {
     void this.#transport()?.availability().then((available) => adapterChecked(this.#options.$unlock, available));
   };
 
-  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  /** Runs the re-check timer exactly while the Bluetooth-off notice shows. */
   readonly #poll = (): void => {
-    const off = (() => {
-      const value = this.#options.$unlock.get();
-      return value.phase === 'idle' && value.notice === 'ble_unavailable' && this.#host.isConnected;
-    })();
+    const value = this.#options.$unlock.get();
+    const off = value.phase === 'idle' && value.notice === 'ble_unavailable';
     if (off && this.#pollTimer === undefined) this.#pollTimer = setInterval(this.#recheck, AVAILABILITY_POLL_MS);
     if (!off && this.#pollTimer !== undefined) {
       clearInterval(this.#pollTimer);
@@ -90,6 +91,7 @@ export class UnlockController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#watch?.abort();
+    this.#unlisten?.();
     clearInterval(this.#pollTimer);
     this.#pollTimer = undefined;
     queueMicrotask(() => {

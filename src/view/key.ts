@@ -16,6 +16,7 @@ import { unlockFailure, type UnlockFailureActions } from './unlock-failure.ts';
 
 extendEnglish(enKey);
 
+export { ClockController } from '../controllers/clock.ts';
 export { OutcomeController } from '../controllers/outcome.ts';
 export { UnlockController } from '../controllers/unlock.ts';
 export { enKey, isMessageKey } from '../i18n/en-key.ts';
