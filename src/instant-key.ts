@@ -193,7 +193,7 @@ export class InstantKeyElement extends LitElement {
     if (!this.#support.supported) {
       keyUnsupported(this.#state.$key, this.#support.reason);
       if (this.#support.reason === 'blocked_by_policy') {
-        console.warn('[instant-key] Bluetooth is blocked here: add allow="bluetooth" to the <iframe> that embeds this page.');
+        hint('Bluetooth is blocked here: add allow="bluetooth" to the <iframe> that embeds this page.');
       }
     } else if (!this.token && this.preview == null) {
       // Only a page that can use the key hides it; an unsupported one leaves it in the

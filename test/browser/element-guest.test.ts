@@ -6,7 +6,7 @@ import { expect } from '@esm-bundle/chai';
 import { emulateMedia } from '@web/test-runner-commands';
 import { CredentialsError } from '../../src/credentials/errors.ts';
 import type { CredentialsResponse } from '../../src/credentials/types.ts';
-import { addLock, setAdapter, startBluetooth, stopBluetooth } from '../../src/testing/browser.ts';
+import { addLock, setAdapter, setChooser, startBluetooth, stopBluetooth } from '../../src/testing/browser.ts';
 import { button, mountKey, partText, settled, shadow, stateBecomes, tap, TEST_TOKEN, type InstantKeyElement } from './support/element.ts';
 import { mintKey, type DoorFixture } from './support/key-fixture.ts';
 
@@ -184,6 +184,28 @@ describe('<instant-key> for the guest', () => {
       await until(() => partText(el!, 'notice') === undefined);
       expect(gym()).to.equal(before);
     });
+  });
+
+  it('says before this device’s first chooser that the phone will list nearby locks, and names the door a closed chooser was for', async () => {
+    localStorage.removeItem('instant-key:chooser-seen');
+    const key = mintKey([{ name: 'Elevator A', kind: 'elevator' }]);
+    await addLock(key.locks[0]!);
+    await setChooser({ action: 'cancel' });
+    el = mountKey(async () => key.response);
+    await stateBecomes(el, 'ready');
+    await settled(el);
+    expect(partText(el, 'hint')).to.equal('When you tap Unlock, your phone lists the locks nearby: pick the one in front of you.');
+
+    await tap(button(el, /Unlock Elevator A/));
+    await until(() => partText(el!, 'notice') !== undefined);
+    expect(partText(el, 'notice')).to.match(/^No lock was chosen for Elevator A\. If your phone listed none, stand next to it/);
+    expect(partText(el, 'hint'), 'the line stays while the page is open: nothing moves').to.not.equal(undefined);
+
+    el.remove();
+    el = mountKey(async () => key.response);
+    await stateBecomes(el, 'ready');
+    await settled(el);
+    expect(partText(el, 'hint')).to.equal(undefined);
   });
 
   it('shows the stay in the property’s time zone, named when the phone’s clock differs', async () => {
