@@ -7,7 +7,8 @@ import { ShareController } from './controllers/share.ts';
 import type { UnlockController } from './controllers/unlock.ts';
 import { CredentialsError } from './credentials/errors.ts';
 import { createHttpResolver, resolveEndpoint } from './credentials/http-resolver.ts';
-import type { Credential, CredentialsResolver } from './credentials/types.ts';
+import { validSupport } from './credentials/validate.ts';
+import type { Credential, CredentialsResolver, Customization } from './credentials/types.ts';
 import { ikEvent } from './events.ts';
 import { dirOf, loadLocale } from './i18n/index.ts';
 import { styles } from './instant-key.styles.ts';
@@ -112,6 +113,8 @@ export class InstantKeyElement extends LitElement {
     unlockedHold: { type: Number, attribute: 'unlocked-hold' },
     preview: { type: String },
     colorScheme: { type: String, attribute: 'color-scheme', reflect: true },
+    supportPhone: { type: String, attribute: 'support-phone' },
+    supportEmail: { type: String, attribute: 'support-email' },
     state: { type: String, reflect: true },
   };
 
@@ -152,6 +155,14 @@ export class InstantKeyElement extends LitElement {
    * anything else) follows the guest's `prefers-color-scheme`.
    */
   declare colorScheme: string | undefined;
+  /**
+   * The front desk's phone (E.164, e.g. `+351210000000`), offered wherever the guest is sent
+   * there when the issuer's own (`customization.support_phone`) is not known, as for a link
+   * that has expired before this device ever loaded it. Ignored unless valid.
+   */
+  declare supportPhone: string | undefined;
+  /** The front desk's email, as `supportPhone`. */
+  declare supportEmail: string | undefined;
   /**
    * Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`, `unsupported`,
    * `expired` or `revoked`.
@@ -302,6 +313,11 @@ export class InstantKeyElement extends LitElement {
     adoptStyles(this.renderRoot as ShadowRoot, styles);
   }
 
+  /** The front desk's contact: the issuer's where it gave one, else the host page's attributes. */
+  #frontDesk(issuer: Customization | undefined): Customization {
+    return { ...validSupport(this.supportPhone, this.supportEmail), ...issuer };
+  }
+
   #loadedCredentials(): readonly Credential[] {
     const key = this.#key.value;
     return key.status === 'loaded' ? key.data.credentials : [];
@@ -345,7 +361,7 @@ export class InstantKeyElement extends LitElement {
       case 'unsupported':
         return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
       case 'failed':
-        return loadFailure(text, key.code, key.customization, () => this.#credentials.retry());
+        return loadFailure(text, key.code, this.#frontDesk(key.customization), () => this.#credentials.retry());
     }
     const view = keyView.current;
     const actions = this.#unlock;
@@ -356,6 +372,7 @@ export class InstantKeyElement extends LitElement {
         key,
         unlock,
         entrance,
+        support: this.#frontDesk(key.data.instant_key.customization),
         chooserHint: actions.firstChooser,
         inRange: (c) => actions.inRange(c),
         onUnlock: (event, target, chosen) => actions.tapped(event, target, chosen),

@@ -1,6 +1,6 @@
 import { KEY_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
 import { CredentialsError } from './errors.ts';
-import { ENTRANCE_KINDS, type CredentialsResponse } from './types.ts';
+import { ENTRANCE_KINDS, type CredentialsResponse, type Customization } from './types.ts';
 
 /*
  * Strict validation of the endpoint's JSON (api.md, section 2). Everything the element later
@@ -136,6 +136,19 @@ function check(value: unknown, rule: Rule, path: string, issues: string[]): unkn
   if (typeof out.starts_at === 'string' && typeof out.ends_at === 'string' && Date.parse(out.ends_at) <= Date.parse(out.starts_at)) {
     issues.push(`${path}: ends_at must be after starts_at`);
   }
+  return out;
+}
+
+/**
+ * The support contact a host page gives the element (`support-phone`, `support-email`), kept
+ * only where it passes the same checks as the issuer's.
+ */
+export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
+  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
+  const p = TYPES.phone(phone);
+  const e = TYPES.email(email);
+  if (p) out.support_phone = p;
+  if (e) out.support_email = e;
   return out;
 }
 

@@ -5,7 +5,7 @@
  * link states, so the script-tag file stays small.
  */
 import { html, nothing } from 'lit';
-import type { Credential } from '../credentials/types.ts';
+import type { Credential, Customization } from '../credentials/types.ts';
 import { enKey } from '../i18n/en-key.ts';
 import { extendEnglish } from '../i18n/index.ts';
 import type { KeyValue, UnlockValue } from '../state/index.ts';
@@ -29,6 +29,8 @@ export interface KeyViewProps extends UnlockFailureActions {
   unlock: UnlockValue;
   /** The door of the current attempt, by name. */
   entrance: string;
+  /** The front desk's contact: the issuer's, else the host page's. */
+  support: Customization;
   /** Before this device's first chooser: say the phone will list nearby locks. */
   chooserHint: boolean;
   inRange(credential: Credential): boolean;
@@ -51,7 +53,7 @@ export function keyView(text: Text, props: KeyViewProps): unknown[] {
       onUnlock: props.onUnlock,
       failure: (target) =>
         unlock.phase === 'failed' && unlock.credentialId === target
-          ? unlockFailure(text, unlock, props.entrance, data.instant_key.customization, props)
+          ? unlockFailure(text, unlock, props.entrance, props.support, props)
           : nothing,
     }),
   ];

@@ -85,6 +85,15 @@ describe('<instant-key> for the guest', () => {
       await settled(el);
       expect(supportLinks(el)).to.deep.equal(['tel:+14155550100']);
     });
+    it('is offered from the host page’s attributes for a link that expired before it ever loaded here', async () => {
+      el = mountKey(() => Promise.reject(new CredentialsError('link_expired', 'expired')), {
+        'support-phone': '+351210000000',
+        'support-email': 'not an address',
+      });
+      await stateBecomes(el, 'expired');
+      await settled(el);
+      expect(supportLinks(el), 'an invalid address is left out').to.deep.equal(['tel:+351210000000']);
+    });
   });
 
   describe('outcomes where the guest is looking', () => {
