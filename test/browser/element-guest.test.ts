@@ -7,7 +7,7 @@ import { emulateMedia } from '@web/test-runner-commands';
 import { CredentialsError } from '../../src/credentials/errors.ts';
 import type { CredentialsResponse } from '../../src/credentials/types.ts';
 import { addLock, setAdapter, setChooser, startBluetooth, stopBluetooth } from '../../src/testing/browser.ts';
-import { button, mountKey, partText, settled, shadow, stateBecomes, tap, TEST_TOKEN, type InstantKeyElement } from './support/element.ts';
+import { button, expectAxeClean, mountKey, partText, settled, shadow, stateBecomes, tap, TEST_TOKEN, type InstantKeyElement } from './support/element.ts';
 import { mintKey, type DoorFixture } from './support/key-fixture.ts';
 
 const SUPPORT = { support_phone: '+351210000000', support_email: 'desk@hotel.example' };
@@ -60,6 +60,7 @@ describe('<instant-key> for the guest', () => {
 
       expect(supportLinks(el)).to.deep.equal(['tel:+351210000000', 'mailto:desk@hotel.example']);
       expect(partText(el, 'support')).to.match(/Call .*\+351210000000.* Email the front desk/);
+      await expectAxeClean(el);
     });
 
     it('is not offered for a failure the guest can retry', async () => {
@@ -161,6 +162,7 @@ describe('<instant-key> for the guest', () => {
       await settled(el);
       expect(width()).to.equal(ready);
       expect(shadow(el).querySelector('[part~="entrance"]')!.classList.contains('done')).to.equal(true);
+      await expectAxeClean(el);
     });
   });
 
@@ -204,6 +206,7 @@ describe('<instant-key> for the guest', () => {
     await stateBecomes(el, 'ready');
     await settled(el);
     expect(partText(el, 'hint')).to.equal('When you tap Unlock, your phone lists the locks nearby: pick the one in front of you.');
+    await expectAxeClean(el);
 
     await tap(button(el, /Unlock Elevator A/));
     await until(() => partText(el!, 'notice') !== undefined);
@@ -238,6 +241,7 @@ describe('<instant-key> for the guest', () => {
     await settled(el);
     expect(partText(el, 'entrance')).to.include('Closed now').and.include('Level 2, east wing').and.include(closed.replace('-', '–'));
     expect(button(el, /Unlock Pool/).getAttribute('aria-disabled')).to.equal('false');
+    await expectAxeClean(el);
   });
 
   describe('layout', () => {
