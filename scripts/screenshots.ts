@@ -1,6 +1,6 @@
-// `npm run screenshots`: renders the element's states at a phone viewport, light and dark,
-// left-to-right (English) and right-to-left (Arabic), into screenshots/*.png for people to
-// look at. Uses the built bundle (run `npm run build` first) in preview mode: sample doors and
+// `npm run screenshots`: renders the element's states at a phone viewport (390 px), light and
+// dark, left-to-right (English) and right-to-left (Arabic), and at a desktop one (1280 px) in
+// English, into screenshots/<state>-<scheme>-<dir>-<width>.png for people to look at. Uses the built bundle (run `npm run build` first) in preview mode: sample doors and
 // in-page virtual locks, so no server or Bluetooth is involved.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,15 +18,21 @@ const LINKED: Array<[string, (tab: import('playwright-core').Page) => Promise<vo
   ['unsupported', async (tab) => void (await tab.addInitScript("Object.defineProperty(Navigator.prototype, 'bluetooth', { get: () => undefined })"))],
 ];
 
-/** [file name, preview attribute value, tap an Unlock button first and wait for this state]. */
-const STATES: Array<[string, string, string?]> = [
+/**
+ * [file name, preview attribute value, tap an Unlock button first (the first door's, or the
+ * last one's) and wait for this state].
+ */
+const STATES: Array<[string, string, string?, ('first' | 'last')?]> = [
   ['ready', ''],
   ['unlocking', '', 'unlocking'],
   ['unlocked', '', 'unlocked'],
+  // A final refusal: the front desk's phone and email under the door.
   ['error-lock-jammed', 'lock_jammed', 'error'],
-  ['error-ble-timeout', 'ble_timeout', 'error'],
+  // The last door's failure, under that door, scrolled into view.
+  ['error-ble-timeout-last-door', 'ble_timeout', 'error', 'last'],
   ['notice-ble-cancelled', 'ble_cancelled', 'ready'],
   ['error-network-offline', 'network_offline'],
+  ['error-load-failed', 'load_failed'],
   ['error-link-max-use', 'link_max_use'],
   ['expired', 'link_expired'],
   ['revoked', 'link_revoked'],
@@ -66,20 +72,31 @@ const browser = await launchChromium();
 mkdirSync(OUT, { recursive: true });
 let count = 0;
 try {
+  const layouts = [
+    ['en', 'ltr', 390],
+    ['ar', 'rtl', 390],
+    ['en', 'ltr', 1280],
+  ] as const;
   for (const scheme of ['light', 'dark'] as const) {
-    for (const [lang, dir] of [['en', 'ltr'], ['ar', 'rtl']] as const) {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: scheme, reducedMotion: 'reduce' });
+    for (const [lang, dir, width] of layouts) {
+      const context = await browser.newContext({
+        viewport: { width, height: width > 600 ? 800 : 844 },
+        deviceScaleFactor: width > 600 ? 1 : 2,
+        colorScheme: scheme,
+        reducedMotion: 'reduce',
+      });
+      const file = (name: string) => join(OUT, `${name}-${scheme}-${dir}-${width}.png`);
       for (const [name, prepare] of LINKED) {
         const tab = await context.newPage();
         await prepare(tab);
         await tab.goto(`http://localhost:${port}/?lang=${lang}`);
         await tab.locator(`instant-key[state="${name}"]`).waitFor();
         if (lang !== 'en') await tab.waitForFunction(() => document.querySelector('instant-key')?.shadowRoot?.querySelector('[dir="rtl"]'));
-        await tab.screenshot({ path: join(OUT, `${name}-${scheme}-${dir}.png`), fullPage: true });
+        await tab.screenshot({ path: file(name), fullPage: true });
         count++;
         await tab.close();
       }
-      for (const [name, preview, after] of STATES) {
+      for (const [name, preview, after, which = 'first'] of STATES) {
         const tab = await context.newPage();
         await tab.goto(`http://localhost:${port}/?lang=${lang}&preview=${preview}`);
         const key = tab.locator('instant-key');
@@ -87,11 +104,12 @@ try {
         // Translations load after the first render.
         if (lang !== 'en') await tab.waitForFunction(() => document.querySelector('instant-key')?.shadowRoot?.querySelector('[dir="rtl"]') && !/Your|This/.test(document.querySelector('instant-key')!.shadowRoot!.textContent ?? ''));
         if (after) {
-          await key.locator('button[part~="unlock-button"]').first().click();
+          await key.locator('button[part~="unlock-button"]')[which]().click();
           await key.and(tab.locator(`[state="${after}"]`)).waitFor();
           if (after === 'ready') await key.locator('[part~="notice"]').waitFor();
         }
-        await tab.screenshot({ path: join(OUT, `${name}-${scheme}-${dir}.png`), fullPage: true });
+        // Not full page: what is in view is the point (the outcome where the guest looks).
+        await tab.screenshot({ path: file(name), fullPage: after === undefined });
         count++;
         await tab.close();
       }

@@ -4,7 +4,8 @@ import { css } from 'lit';
  * Minimal, themeable look. Public knobs are `--ik-*` custom properties and the parts listed
  * on the element; `--_*` are private. The issuer's colours (from the credential response) are
  * the fallbacks for `--ik-primary` and `--ik-accent`, so the host page always wins. Light and
- * dark defaults follow the guest's colour scheme; logical properties follow `dir`.
+ * dark defaults follow the guest's colour scheme unless `color-scheme` pins one; logical
+ * properties follow `dir`. What only the loaded key needs is in view/key.styles.ts, with its view.
  */
 export const styles = css`
   :host {
@@ -13,22 +14,47 @@ export const styles = css`
     --_muted: var(--ik-muted, #4b5563);
     --_danger: var(--ik-danger, #b91c1c);
     --_success: var(--ik-success, #047857);
-    --_tint: rgb(0 0 0 / 0.05);
-    --_line: rgb(0 0 0 / 0.14);
+    --_tint: var(--ik-tint, rgb(0 0 0 / 0.05));
+    --_line: var(--ik-border, rgb(0 0 0 / 0.14));
+    --_danger-surface: var(--ik-danger-surface, #fef2f2);
+    --_success-surface: var(--ik-success-surface, #ecfdf5);
+    --_notice-surface: var(--ik-notice-surface, #f3f4f6);
     display: block;
     font-family: var(--ik-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     line-height: 1.4;
   }
+  /* The same dark palette twice: following the phone, or pinned with color-scheme="dark". */
   @media (prefers-color-scheme: dark) {
-    :host {
+    :host(:not([color-scheme='light'])) {
       --_surface: var(--ik-surface, #111827);
       --_text: var(--ik-text, #f9fafb);
       --_muted: var(--ik-muted, #cbd5e1);
       --_danger: var(--ik-danger, #f87171);
       --_success: var(--ik-success, #34d399);
-      --_tint: rgb(255 255 255 / 0.07);
-      --_line: rgb(255 255 255 / 0.2);
+      --_tint: var(--ik-tint, rgb(255 255 255 / 0.07));
+      --_line: var(--ik-border, rgb(255 255 255 / 0.2));
+      --_danger-surface: var(--ik-danger-surface, #3b1219);
+      --_success-surface: var(--ik-success-surface, #0b3026);
+      --_notice-surface: var(--ik-notice-surface, #1f2937);
     }
+  }
+  :host([color-scheme='dark']) {
+    --_surface: var(--ik-surface, #111827);
+    --_text: var(--ik-text, #f9fafb);
+    --_muted: var(--ik-muted, #cbd5e1);
+    --_danger: var(--ik-danger, #f87171);
+    --_success: var(--ik-success, #34d399);
+    --_tint: var(--ik-tint, rgb(255 255 255 / 0.07));
+    --_line: var(--ik-border, rgb(255 255 255 / 0.2));
+    --_danger-surface: var(--ik-danger-surface, #3b1219);
+    --_success-surface: var(--ik-success-surface, #0b3026);
+    --_notice-surface: var(--ik-notice-surface, #1f2937);
+  }
+  :host([color-scheme='light']) {
+    color-scheme: light;
+  }
+  :host([color-scheme='dark']) {
+    color-scheme: dark;
   }
   :host([hidden]) {
     display: none;
@@ -37,6 +63,7 @@ export const styles = css`
     --_primary: var(--ik-primary, var(--_brand, #1d4ed8));
     --_radius: var(--ik-radius, 12px);
     display: grid;
+    align-content: start;
     gap: 12px;
     padding: 16px;
     color: var(--_text);
@@ -44,17 +71,17 @@ export const styles = css`
     border-top: 4px solid var(--ik-accent, var(--_brand-accent, var(--_primary)));
     border-radius: var(--_radius);
   }
-  .logo {
-    max-height: 40px;
-    max-width: 60%;
+  /*
+   * Space held from the first paint and while the key shows, so the page under the element does
+   * not jump when the key arrives (a key taller than this still grows it).
+   */
+  .held {
+    box-sizing: border-box;
+    min-height: var(--ik-min-height, 320px);
   }
   .title {
     margin: 0;
     font-size: 1.125rem;
-  }
-  .subtitle {
-    margin: 0 0 8px;
-    font-size: 1rem;
   }
   p {
     margin: 4px 0 0;
@@ -62,35 +89,6 @@ export const styles = css`
   .muted {
     color: var(--_muted);
     font-size: 0.875rem;
-  }
-  .list {
-    display: grid;
-    gap: 8px;
-    margin: 0;
-    padding: 0;
-    list-style: none;
-  }
-  .row {
-    display: flex;
-    align-items: center;
-    justify-content: space-between;
-    gap: 12px;
-    padding: 12px;
-    border: 1px solid var(--_line);
-    border-radius: var(--_radius);
-  }
-  .text {
-    display: grid;
-    gap: 2px;
-    min-width: 0;
-  }
-  .name {
-    font-weight: 600;
-    overflow-wrap: anywhere;
-  }
-  .near {
-    color: var(--_success);
-    font-weight: 600;
   }
   button,
   .button {
@@ -116,36 +114,30 @@ export const styles = css`
     background: transparent;
     color: var(--_text);
   }
-  .nearby {
-    width: 100%;
-  }
-  button.unlocked {
-    border-color: var(--_success);
-    background: var(--_success);
-    color: var(--_surface);
+  .support {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px;
+    margin-top: 12px;
   }
   :focus-visible {
     outline: 3px solid var(--_text);
     outline-offset: 2px;
   }
-  button[aria-disabled='true'] {
-    opacity: 0.7;
-    cursor: progress;
-  }
-  .message,
-  .notice,
-  .empty {
+  .message {
     padding: 12px;
     border-inline-start: 4px solid var(--_danger);
     border-radius: 4px;
     background: var(--_tint);
   }
-  .notice {
-    margin: 0;
-    border-color: var(--_muted);
+  .message {
+    background: var(--_danger-surface);
   }
-  .empty {
-    border-color: var(--_primary);
+  .message:focus {
+    outline: none;
+  }
+  .message:focus-visible {
+    outline: 3px solid var(--_text);
   }
   .actions {
     display: flex;
@@ -156,9 +148,10 @@ export const styles = css`
   }
   .spinner {
     display: inline-block;
-    width: 1em;
-    height: 1em;
-    margin-inline-end: 8px;
+    box-sizing: border-box;
+    width: 1.25em;
+    height: 1.25em;
+    margin-inline-end: 6px;
     vertical-align: -0.15em;
     border: 2px solid currentColor;
     border-inline-end-color: transparent;
@@ -168,18 +161,10 @@ export const styles = css`
     .spinner {
       animation: spin 0.8s linear infinite;
     }
-    button.unlocked {
-      animation: pop 0.3s ease-out;
-    }
   }
   @keyframes spin {
     to {
       transform: rotate(1turn);
-    }
-  }
-  @keyframes pop {
-    50% {
-      transform: scale(1.08);
     }
   }
   .visually-hidden {

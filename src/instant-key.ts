@@ -1,22 +1,24 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { adoptStyles, LitElement, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import { detectSupport, type Support } from './ble/capabilities.ts';
 import type { LockTransport } from './ble/lock-transport.ts';
-import { webBluetoothLocks } from './ble/web-bluetooth-locks.ts';
 import { CredentialsController, type CredentialsRequest } from './controllers/credentials.ts';
+import type { OutcomeController } from './controllers/outcome.ts';
 import { ShareController } from './controllers/share.ts';
-import { UnlockController } from './controllers/unlock.ts';
+import type { UnlockController } from './controllers/unlock.ts';
 import { CredentialsError } from './credentials/errors.ts';
 import { createHttpResolver, resolveEndpoint } from './credentials/http-resolver.ts';
-import type { Credential, CredentialsResolver } from './credentials/types.ts';
+import { validSupport } from './credentials/validate.ts';
+import type { Credential, CredentialsResolver, Customization } from './credentials/types.ts';
 import { ikEvent } from './events.ts';
 import { dirOf, loadLocale } from './i18n/index.ts';
 import { styles } from './instant-key.styles.ts';
 import { claimFragmentToken, peekFragmentToken } from './link-token.ts';
 import { previewLocks, previewResolver } from './preview/preview-source.ts';
 import { instantKeyUrl } from './share.ts';
-import { createKeyState, keyUnsupported, StoreController, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
+import { createKeyState, keyUnsupported, StoreController, unlockReset, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
 import { announcements } from './view/live-regions.ts';
+import { hint } from './hints.ts';
 import { loadFailure, message } from './view/message.ts';
 import { share } from './view/share.ts';
 import { textFor, type Text } from './view/text.ts';
@@ -24,8 +26,9 @@ import { textFor, type Text } from './view/text.ts';
 /** Default for `unlockedHold`: long enough to read, short enough to be ready for the next door. */
 const UNLOCKED_HOLD_MS = 3000;
 
+type KeyView = typeof import('./view/key.ts');
 /** The loaded key's view (src/view/key.ts): shared by every element of the page. */
-const keyView = new Lazy(() => import('./view/key.ts'));
+const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
 
 /**
  * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
@@ -45,22 +48,34 @@ const keyView = new Lazy(() => import('./view/key.ts'));
  *   credential_id? }`. Also fired for a closed chooser (`ble_cancelled`, which leaves `state`
  *   at `ready`) and for failed background refreshes (`network_*` keep the last credentials
  *   usable). Bluetooth off or absent is a notice in `ready`, and `ble_unavailable` in `error`
- *   once an unlock then fails.
+ *   once an unlock then fails. `load_failed`: a part of the element (an `instant-key-*.js`
+ *   file) could not be fetched.
  * @fires {CustomEvent<IkUnsupportedDetail>} ik-unsupported - No Web Bluetooth here, decided
  *   before any request; `detail: { reason }`.
  *
  * @csspart base - The wrapper of everything visible.
- * @csspart logo - The issuer's logo, from the credentials' `customization`.
- * @csspart header - Greeting and stay.
+ * @csspart brand - The issuer: logo and hotel name, from the credentials' `customization`.
+ * @csspart logo - The issuer's logo.
+ * @csspart hotel-name - The hotel's name.
+ * @csspart header - Greeting and stay: check-in and check-out in the property's time zone
+ *   (named when the phone's differs), else the span of the doors' access.
+ * @csspart hint - Before this device's first chooser: the phone will list the locks nearby.
  * @csspart group - One kind of entrance (rooms, elevators, amenities, common areas); `data-kind`.
  * @csspart entrances - A group's list of doors.
- * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`, `data-in-range`.
+ * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`,
+ *   `data-kind`, `data-in-range`; class `done` while it shows as unlocked.
+ * @csspart closed - "Closed now": an entrance outside its opening hours (the unlock still tries).
  * @csspart unlock-button - A door's Unlock button.
  * @csspart nearby-button - "Unlock nearby door": the chooser lists every lock of the key.
  * @csspart empty - Shown when no access is active yet; says when it starts.
  * @csspart upcoming - The list of doors whose access starts later.
- * @csspart notice - A quiet notice (chooser closed, Bluetooth off, offline); carries `data-code`.
- * @csspart message - The explanation of an error or link state; carries `data-code`.
+ * @csspart notice - A quiet notice (chooser closed, Bluetooth off, offline); carries
+ *   `data-code`. At the end of the card, sticky at the bottom of the screen.
+ * @csspart message - The explanation of an error or link state; carries `data-code`. An
+ *   unlock's failure shows under its door, scrolled into view and focused.
+ * @csspart support - The front desk's phone and email, wherever the guest is sent to it.
+ * @csspart support-phone - The `tel:` link.
+ * @csspart support-email - The `mailto:` link.
  * @csspart retry-button - Tries the failed action again.
  * @csspart refresh-button - Fetches fresh credentials after a lock refused stale ones.
  * @csspart back-button - Dismisses an unlock error.
@@ -70,12 +85,21 @@ const keyView = new Lazy(() => import('./view/key.ts'));
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
- * @cssproperty --ik-accent - The top stripe; defaults to the issuer's secondary colour.
+ * @cssproperty --ik-accent - The top stripe; defaults to the issuer's accent colour, then its
+ *   secondary colour.
  * @cssproperty --ik-surface - Background.
  * @cssproperty --ik-text - Text colour.
  * @cssproperty --ik-muted - Secondary text colour.
  * @cssproperty --ik-danger - Error accents.
  * @cssproperty --ik-success - Success accents.
+ * @cssproperty --ik-border - Borders of the door rows.
+ * @cssproperty --ik-tint - Background of the "no access yet" panel.
+ * @cssproperty --ik-danger-surface - Background of error messages.
+ * @cssproperty --ik-success-surface - Background of a door that just unlocked.
+ * @cssproperty --ik-notice-surface - Background of notices.
+ * @cssproperty --ik-min-height - Height held from the first paint and while the key shows
+ *   (default 320px), so the page below does not move when the key arrives; set it to your
+ *   key's height.
  * @cssproperty --ik-radius - Corner radius.
  * @cssproperty --ik-font-family - Font family.
  */
@@ -88,6 +112,9 @@ export class InstantKeyElement extends LitElement {
     shareUrl: { type: String, attribute: 'share-url' },
     unlockedHold: { type: Number, attribute: 'unlocked-hold' },
     preview: { type: String },
+    colorScheme: { type: String, attribute: 'color-scheme', reflect: true },
+    supportPhone: { type: String, attribute: 'support-phone' },
+    supportEmail: { type: String, attribute: 'support-email' },
     state: { type: String, reflect: true },
   };
 
@@ -124,6 +151,19 @@ export class InstantKeyElement extends LitElement {
    */
   declare preview: string | undefined;
   /**
+   * `light` or `dark` pins the colour scheme, e.g. on a light-only host page; absent (or
+   * anything else) follows the guest's `prefers-color-scheme`.
+   */
+  declare colorScheme: string | undefined;
+  /**
+   * The front desk's phone (E.164, e.g. `+351210000000`), offered wherever the guest is sent
+   * there when the issuer's own (`customization.support_phone`) is not known, as for a link
+   * that has expired before this device ever loaded it. Ignored unless valid.
+   */
+  declare supportPhone: string | undefined;
+  /** The front desk's email, as `supportPhone`. */
+  declare supportEmail: string | undefined;
+  /**
    * Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`, `unsupported`,
    * `expired` or `revoked`.
    */
@@ -134,26 +174,23 @@ export class InstantKeyElement extends LitElement {
   readonly #unlockValue = new StoreController(this, this.#state.$unlock);
   readonly #credentials = new CredentialsController(this, {
     $key: this.#state.$key,
-    inputs: () => [this.#token, this.endpoint, this.resolver],
+    inputs: () => [this.#token, this.endpoint, this.resolver, this.preview],
     request: () => this.#request(),
     enabled: () => this.#support?.supported === true,
-    onReset: () => this.#unlock.reset(),
-    onCredentials: (data) => this.#unlock.prepare(data.credentials),
-    viewReady: () => keyView.load(),
+    onReset: () => unlockReset(this.#state.$unlock),
+    // The unlock controller exists by then: the key view (and it) arrive before any answer shows.
+    onCredentials: (data) => this.#unlock?.prepare(data.credentials),
+    viewReady: () => keyView.load().then((view) => this.#keyViewArrived(view)),
   });
-  readonly #unlock = new UnlockController(this, {
-    $unlock: this.#state.$unlock,
-    transport: () => this.#transport(),
-    credentials: () => this.#loadedCredentials(),
-    hold: () => this.unlockedHold,
-  });
+  /** Made when the key view arrives, with it: only a loaded key can be unlocked. */
+  #unlock: UnlockController | undefined;
+  #outcome: OutcomeController | undefined;
   readonly #share = new ShareController(this);
   #support: Support | undefined;
   #fragmentToken: string | undefined;
   #unsupportedAnnounced = false;
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
-  #webBluetooth: LockTransport | undefined;
 
   constructor() {
     super();
@@ -167,7 +204,7 @@ export class InstantKeyElement extends LitElement {
     if (!this.#support.supported) {
       keyUnsupported(this.#state.$key, this.#support.reason);
       if (this.#support.reason === 'blocked_by_policy') {
-        console.warn('[instant-key] Bluetooth is blocked here: add allow="bluetooth" to the <iframe> that embeds this page.');
+        hint('Bluetooth is blocked here: add allow="bluetooth" to the <iframe> that embeds this page.');
       }
     } else if (!this.token && this.preview == null) {
       // Only a page that can use the key hides it; an unsupported one leaves it in the
@@ -175,6 +212,8 @@ export class InstantKeyElement extends LitElement {
       this.#fragmentToken ??= claimFragmentToken();
     }
     super.connectedCallback();
+    // The request leaves now, before the first render, when it has all it needs.
+    if (!this.hasUpdated && (this.#token || this.preview != null)) this.#credentials.start();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -202,7 +241,7 @@ export class InstantKeyElement extends LitElement {
     const style = this.renderRoot.querySelector<HTMLElement>('.base')!.style;
     for (const [name, value] of [
       ['--_brand', brand.primary_color],
-      ['--_brand-accent', brand.secondary_color],
+      ['--_brand-accent', brand.accent_color ?? brand.secondary_color],
     ] as const) {
       if (value) style.setProperty(name, value);
       else style.removeProperty(name);
@@ -231,7 +270,10 @@ export class InstantKeyElement extends LitElement {
   #request(): CredentialsRequest {
     if (this.preview != null) return { token: '', resolver: this.#previewSource()[1] };
     const token = this.#token;
-    if (!token) throw new CredentialsError('link_invalid', 'No link token was given');
+    if (!token) {
+      hint('No link token: set the token attribute, or open this page with the key link (its #ik_… fragment).');
+      throw new CredentialsError('link_invalid', 'No link token was given');
+    }
     if (this.resolver) return { token, resolver: this.resolver };
     let base: string;
     try {
@@ -244,17 +286,36 @@ export class InstantKeyElement extends LitElement {
     return { token, resolver: this.#httpResolver[1] };
   }
 
-  #transport(): LockTransport | undefined {
-    if (this.transport) return this.transport;
-    if (this.preview != null) return this.#previewSource()[2];
-    const bluetooth = navigator.bluetooth;
-    return bluetooth && (this.#webBluetooth ??= webBluetoothLocks(bluetooth));
+  /** The host's own way to the locks, or the preview's; the unlock controller defaults the rest. */
+  #ownTransport(): LockTransport | undefined {
+    return this.transport ?? (this.preview != null ? this.#previewSource()[2] : undefined);
   }
 
   #previewSource(): [string, CredentialsResolver, LockTransport] {
     const failWith = this.preview ?? '';
     if (this.#preview?.[0] !== failWith) this.#preview = [failWith, previewResolver(failWith), previewLocks(failWith)];
     return this.#preview;
+  }
+
+  /** The key view's chunk arrived (before a key renders): its controllers and styles join. */
+  #keyViewArrived(view: KeyView): void {
+    if (this.#unlock) return;
+    this.#unlock = new view.UnlockController(this, {
+      $unlock: this.#state.$unlock,
+      transport: () => this.#ownTransport(),
+      credentials: () => this.#loadedCredentials(),
+      hold: () => this.unlockedHold,
+    });
+    this.#outcome = new view.OutcomeController(this, this.#state.$unlock);
+    new view.ClockController(this, () => this.#loadedCredentials().some((c) => c.entrance.hours));
+    // Without constructable sheets Lit uses <style> elements: then only the new one is added.
+    const styles = supportsAdoptingStyleSheets ? [...InstantKeyElement.elementStyles, view.keyStyles] : [view.keyStyles];
+    adoptStyles(this.renderRoot as ShadowRoot, styles);
+  }
+
+  /** The front desk's contact: the issuer's where it gave one, else the host page's attributes. */
+  #frontDesk(issuer: Customization | undefined): Customization {
+    return { ...validSupport(this.supportPhone, this.supportEmail), ...issuer };
   }
 
   #loadedCredentials(): readonly Credential[] {
@@ -264,8 +325,9 @@ export class InstantKeyElement extends LitElement {
 
   get #shareUrl(): string | undefined {
     if (this.shareUrl) return this.shareUrl;
-    const token = this.#token || peekFragmentToken();
-    if (!token || this.preview != null) return undefined;
+    // The preview shares a sample link, so designers see the share button the live key shows.
+    const token = this.preview != null ? 'ik_preview' : this.#token || peekFragmentToken();
+    if (!token) return undefined;
     try {
       return instantKeyUrl(token, resolveEndpoint(this.endpoint, location.href));
     } catch {
@@ -279,10 +341,11 @@ export class InstantKeyElement extends LitElement {
     const key = this.#key.value;
     const unlock = this.#unlockValue.value;
     const text = textFor(this.#langTag);
-    const entrance = unlock.phase === 'idle' ? '' : this.#entranceName(text, unlock.credentialId);
-    const [polite, assertive] = announcements(text, key, unlock, entrance);
+    const entrance = unlock.credentialId ? this.#entranceName(text, unlock.credentialId) : '';
+    const view = keyView.current;
+    const [polite, assertive] = key.status !== 'loaded' ? announcements(text, key) : view ? view.keyAnnouncements(text, key, unlock, entrance) : ['', ''];
     return html`
-      <div part="base" class="base" lang=${text.locale} dir=${dirOf(text.locale)}>
+      <div part="base" class="base ${key.status === 'loading' || key.status === 'idle' || key.status === 'loaded' ? 'held' : ''}" lang=${text.locale} dir=${dirOf(text.locale)}>
         ${this.#body(text, key, unlock, entrance)}
         <p class="visually-hidden" role="status">${polite}</p>
         <p class="visually-hidden" role="alert">${assertive}</p>
@@ -298,26 +361,37 @@ export class InstantKeyElement extends LitElement {
       case 'unsupported':
         return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
       case 'failed':
-        return loadFailure(text, key.code, () => this.#credentials.retry());
+        return loadFailure(text, key.code, this.#frontDesk(key.customization), () => this.#credentials.retry());
     }
     const view = keyView.current;
-    // Never without its view: the credentials controller waits for the chunk before `loaded`.
-    if (!view) return nothing;
+    const actions = this.#unlock;
+    // Never without them: the credentials controller waits for the chunk before `loaded`.
+    if (!view || !actions) return nothing;
     return [
       view.keyView(text, {
         key,
         unlock,
         entrance,
-        inRange: (c) => this.#unlock.inRange(c),
-        onUnlock: (event, target, chosen) => this.#unlock.tapped(event, target, chosen),
+        support: this.#frontDesk(key.data.instant_key.customization),
+        chooserHint: actions.firstChooser,
+        inRange: (c) => actions.inRange(c),
+        onUnlock: (event, target, chosen) => actions.tapped(event, target, chosen),
         refresh: () => {
-          this.#unlock.reset();
+          actions.reset();
           this.#credentials.refresh();
         },
-        retry: (event) => unlock.phase === 'failed' && this.#unlock.retry(event, unlock.credentialId),
-        back: () => this.#unlock.reset(),
+        retry: (event) => {
+          if (unlock.phase !== 'failed') return;
+          this.#outcome?.returnTo(unlock.credentialId);
+          actions.retry(event, unlock.credentialId);
+        },
+        back: () => {
+          if (unlock.phase === 'failed') this.#outcome?.returnTo(unlock.credentialId);
+          actions.reset();
+        },
       }),
       this.#shareView(text),
+      view.notice(text, key.stale ?? (unlock.phase === 'idle' ? unlock.notice : undefined), entrance || undefined),
     ];
   }
 

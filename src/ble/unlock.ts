@@ -10,8 +10,8 @@ import { WebBluetoothTransport } from './web-bluetooth-transport.ts';
  * in as a promise: this module may await freely, the user activation is no longer needed.
  */
 
-/** `network_offline`: the element could not fetch the unlock code itself (see instant-key.ts). */
-export type BluetoothUnlockCode = UnlockErrorCode | BleErrorCode | 'network_offline';
+/** `load_failed`: the element could not fetch its own unlock code (a lazy chunk). */
+export type BluetoothUnlockCode = UnlockErrorCode | BleErrorCode | 'load_failed';
 
 export type BluetoothUnlockResult =
   | { ok: true; credentialId: string; lockId: string }

@@ -1,4 +1,5 @@
 import type { Credential } from '../credentials/types.ts';
+import { chunkHint } from '../hints.ts';
 import { Lazy } from '../lazy.ts';
 import { adapterAvailable } from './capabilities.ts';
 import type { LockTransport } from './lock-transport.ts';
@@ -46,7 +47,10 @@ export function webBluetoothLocks(bluetooth: Bluetooth): LockTransport {
       if (!known) void chosen.then((device) => nearby?.remember(device), () => undefined);
       return engine.load().then(
         (m) => m.unlockDoors(chosen, credentials, { bluetooth, signal }),
-        (): BluetoothUnlockResult => ({ ok: false, code: 'network_offline', message: 'The unlock code could not be loaded' }),
+        (): BluetoothUnlockResult => {
+          chunkHint('The unlock engine (instant-key-engine-*.js)');
+          return { ok: false, code: 'load_failed', message: 'The unlock code could not be loaded' };
+        },
       );
     },
     stop() {

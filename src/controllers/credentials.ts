@@ -6,6 +6,7 @@ import type { KeyVault } from '../credentials/key-vault.ts';
 import type { CredentialsResolver, CredentialsResponse } from '../credentials/types.ts';
 import { validateCredentialsResponse } from '../credentials/validate.ts';
 import { ikEvent, toPublicCredential } from '../events.ts';
+import { chunkHint, hint } from '../hints.ts';
 import { keyFailed, keyLoaded, keyLoading, keyRefreshFailed, refreshDelayMs, ticketsHalfLife, type KeyStore } from '../state/index.ts';
 
 /** Coming back to the page refreshes only when the last answer is older than this. */
@@ -61,6 +62,11 @@ export class CredentialsController implements ReactiveController {
     this.#options = options;
     host.addController(this);
     this.#task = new Task(host, { task: (_inputs, { signal }) => this.#load(signal), args: options.inputs });
+  }
+
+  /** Starts the first load now rather than at the first update, so it leaves before the first render. */
+  start(): void {
+    if (!this.#host.hasUpdated) this.#run(false);
   }
 
   /** Loads again from scratch, showing `loading` (the guest's "Try again"). */
@@ -154,7 +160,8 @@ export class CredentialsController implements ReactiveController {
   /** The view's code, loading alongside the request; its failure is a load failure. */
   #viewReady(): Promise<unknown> {
     const ready = this.#options.viewReady().catch((error: unknown) => {
-      throw new CredentialsError('network_error', 'A part of the element could not be loaded', { cause: error });
+      chunkHint('The key view (instant-key-key-*.js)');
+      throw new CredentialsError('load_failed', 'A part of the element could not be loaded', { cause: error });
     });
     // Awaited only once the request answered; until then a rejection is not yet anyone's.
     ready.catch(() => undefined);
@@ -179,7 +186,7 @@ export class CredentialsController implements ReactiveController {
       message = error.message;
       if (error.code === 'response_invalid') {
         // Integrators need the field list; it names fields, never values.
-        console.warn('[instant-key]', error.message);
+        hint(error.message);
       } else {
         code = error.code;
       }

@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveElement } from 'lit';
 import type { LockTransport } from '../ble/lock-transport.ts';
+import { webBluetoothLocks } from '../ble/web-bluetooth-locks.ts';
 import type { BluetoothUnlockResult } from '../ble/unlock.ts';
 import type { Credential } from '../credentials/types.ts';
 import { ikEvent } from '../events.ts';
@@ -15,9 +16,16 @@ import {
   type UnlockStore,
 } from '../state/index.ts';
 
+/** While the Bluetooth-off notice shows, Bluetooth is asked again this often. */
+const AVAILABILITY_POLL_MS = 4000;
+/** Set once this device has seen a chooser: the line announcing it is shown before that only. */
+const CHOOSER_SEEN_KEY = 'instant-key:chooser-seen';
+/** A short buzz on success, where the phone can and the guest has not asked for less motion. */
+const SUCCESS_VIBRATION_MS = 60;
+
 export interface UnlockOptions {
   $unlock: UnlockStore;
-  /** The transport in use now (`undefined`: this page cannot reach locks). */
+  /** The host's own transport (its `transport` property, or the preview's); else Web Bluetooth. */
   transport: () => LockTransport | undefined;
   /** The key's current credentials, to find a door by id. */
   credentials: () => readonly Credential[];
@@ -26,9 +34,10 @@ export interface UnlockOptions {
 }
 
 /**
- * Unlocking: one attempt at a time, through the element's `LockTransport` (the only way to the
- * locks), with the Bluetooth-off notice and the in-range doors. Writes `$unlock` and fires
- * `ik-unlock` and `ik-error`.
+ * Unlocking: one attempt at a time, through a `LockTransport` (the only way to the locks; the
+ * browser's Web Bluetooth unless the host gives its own), with the Bluetooth-off notice and the
+ * in-range doors. Writes `$unlock` and fires `ik-unlock` and `ik-error`. Part of the key view's
+ * chunk: nothing can be unlocked before a key is shown.
  */
 export class UnlockController implements ReactiveController {
   readonly #host: ReactiveElement;
@@ -36,6 +45,14 @@ export class UnlockController implements ReactiveController {
   #abort: AbortController | undefined;
   #watch: AbortController | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #webBluetooth: LockTransport | undefined;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  #unlisten: (() => void) | undefined;
+  /**
+   * Whether to tell the guest, before the first chooser, that the phone will list nearby locks.
+   * Read once: the line stays for this page's life, so taking it away never moves the doors.
+   */
+  readonly firstChooser = !stored(CHOOSER_SEEN_KEY);
 
   constructor(host: ReactiveElement, options: UnlockOptions) {
     this.#host = host;
@@ -45,22 +62,57 @@ export class UnlockController implements ReactiveController {
 
   hostConnected(): void {
     this.#watch = new AbortController();
-    this.#options.transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), this.#watch.signal);
+    const { signal } = this.#watch;
+    this.#transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), signal);
+    // Chromium never fires `availabilitychanged`: coming back to the page (from the settings,
+    // say) asks again, and so does a timer while the notice shows.
+    addEventListener('focus', this.#recheck, { signal });
+    document.addEventListener('visibilitychange', this.#recheck, { signal });
+    this.#unlisten = this.#options.$unlock.listen(this.#poll);
+    this.#poll();
   }
+
+  /** Asks the transport whether Bluetooth is on; the notice follows the answer. */
+  readonly #recheck = (): void => {
+    if (document.visibilityState === 'hidden' || !this.#options.credentials().length) return;
+    void this.#transport()?.availability().then((available) => adapterChecked(this.#options.$unlock, available));
+  };
+
+  /** Runs the re-check timer exactly while the Bluetooth-off notice shows. */
+  readonly #poll = (): void => {
+    const value = this.#options.$unlock.get();
+    const off = value.phase === 'idle' && value.notice === 'ble_unavailable';
+    if (off && this.#pollTimer === undefined) this.#pollTimer = setInterval(this.#recheck, AVAILABILITY_POLL_MS);
+    if (!off && this.#pollTimer !== undefined) {
+      clearInterval(this.#pollTimer);
+      this.#pollTimer = undefined;
+    }
+  };
 
   hostDisconnected(): void {
     this.#watch?.abort();
+    this.#unlisten?.();
+    clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
     queueMicrotask(() => {
       if (this.#host.isConnected) return;
-      this.#options.transport()?.stop();
+      this.#transport()?.stop();
       // Releases the lock's connection; the `unlocked` hold timer may run out on its own.
       this.#abort?.abort();
     });
   }
 
+  /** The way to the locks now: the host's, else this browser's Web Bluetooth, else none. */
+  #transport(): LockTransport | undefined {
+    const own = this.#options.transport();
+    if (own) return own;
+    const bluetooth = navigator.bluetooth;
+    return bluetooth && (this.#webBluetooth ??= webBluetoothLocks(bluetooth));
+  }
+
   /** New credentials: get ready for the first tap and say whether Bluetooth is on. */
   prepare(credentials: readonly Credential[]): void {
-    const transport = this.#options.transport();
+    const transport = this.#transport();
     if (!transport) return;
     transport.prepare(
       credentials.map((c) => c.lock.ble_name),
@@ -71,7 +123,7 @@ export class UnlockController implements ReactiveController {
 
   /** Whether `credential`'s lock is in range and opens with one tap. */
   inRange(credential: Credential): boolean {
-    return this.#options.transport()?.inRange([credential.lock.ble_name]) ?? false;
+    return this.#transport()?.inRange([credential.lock.ble_name]) ?? false;
   }
 
   /**
@@ -79,11 +131,14 @@ export class UnlockController implements ReactiveController {
    * (`NEARBY`, any of `credentials`). Synchronous up to the transport's chooser.
    */
   tapped(_event: Event, target: string, credentials: readonly Credential[]): void {
-    const transport = this.#options.transport();
+    const transport = this.#transport();
     const $unlock = this.#options.$unlock;
     if (!transport || isUnlockBusy($unlock) || !credentials.length) return;
     clearTimeout(this.#holdTimer);
     unlockStarted($unlock, target);
+    store(CHOOSER_SEEN_KEY);
+    // Asked again as the attempt starts: a notice that turned stale does not come back after it.
+    this.#recheck();
     const controller = new AbortController();
     this.#abort = controller;
     void transport.unlock(credentials, controller.signal).then((result) => {
@@ -107,6 +162,7 @@ export class UnlockController implements ReactiveController {
     const $unlock = this.#options.$unlock;
     if (result.ok) {
       unlockSucceeded($unlock, result.credentialId);
+      if (!matchMedia('(prefers-reduced-motion: reduce)').matches) navigator.vibrate?.(SUCCESS_VIBRATION_MS);
       const credential = this.#options.credentials().find((c) => c.credential_id === result.credentialId);
       if (credential) this.#host.dispatchEvent(ikEvent('ik-unlock', { credential_id: result.credentialId, entrance: credential.entrance }));
       this.#holdTimer = setTimeout(() => {
@@ -121,9 +177,25 @@ export class UnlockController implements ReactiveController {
       return;
     }
     // api.md: a closed chooser is back to ready; Bluetooth off is a notice until an unlock fails.
-    if (code === 'ble_cancelled') unlockNoticed($unlock, code);
+    if (code === 'ble_cancelled') unlockNoticed($unlock, code, target === NEARBY ? undefined : target);
     else unlockFailed($unlock, target, code, message);
     const credentialId = target === NEARBY ? result.credentialId : target;
     this.#host.dispatchEvent(ikEvent('ik-error', { code, message, ...(credentialId ? { credential_id: credentialId } : {}) }));
+  }
+}
+
+function stored(key: string): boolean {
+  try {
+    return localStorage.getItem(key) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function store(key: string): void {
+  try {
+    localStorage.setItem(key, '1');
+  } catch {
+    // Storage off (private mode, policy): the line shows again next time, no harm done.
   }
 }

@@ -1,4 +1,4 @@
-/** Why credentials could not be loaded. The first six are public `ik-error` codes (api.md). */
+/** Why credentials could not be loaded. All but the last are public `ik-error` codes. */
 export const CredentialsErrorCode = {
   NETWORK_OFFLINE: 'network_offline',
   NETWORK_ERROR: 'network_error',
@@ -6,6 +6,8 @@ export const CredentialsErrorCode = {
   LINK_EXPIRED: 'link_expired',
   LINK_REVOKED: 'link_revoked',
   LINK_MAX_USE: 'link_max_use',
+  /** Part of the element itself (a lazy chunk) could not be fetched: not the link's fault. */
+  LOAD_FAILED: 'load_failed',
   /** The endpoint answered 200 with a body that breaks the contract. */
   RESPONSE_INVALID: 'response_invalid',
 } as const;

@@ -1,4 +1,5 @@
 import { getDeviceId } from './device-id.ts';
+import { hint } from '../hints.ts';
 import { CredentialsError, type CredentialsErrorCode } from './errors.ts';
 import type { CredentialsResolver, CredentialsResponse } from './types.ts';
 import { validateCredentialsResponse } from './validate.ts';
@@ -107,6 +108,7 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
       } catch (error) {
         stopped(error);
         const offline = !isOnline();
+        if (!offline) corsHint(url, error);
         throw new CredentialsError(
           offline ? 'network_offline' : 'network_error',
           offline ? 'The device is offline' : 'The credential endpoint could not be reached',
@@ -124,6 +126,18 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
       caller.removeEventListener('abort', abort);
     }
   };
+}
+
+/**
+ * A fetch that rejects with a TypeError while online, to another origin, is what a CORS
+ * refusal looks like from the page (the browser hides the reason): name the likely fix.
+ */
+function corsHint(url: string, error: unknown): void {
+  const page = typeof location === 'undefined' ? undefined : location.origin;
+  const endpoint = new URL(url).origin;
+  if (error instanceof TypeError && page && page !== endpoint) {
+    hint(`${endpoint} did not answer this page (${page}), most likely refusing its origin (CORS): add ${page} to the server's ALLOWED_ORIGINS.`);
+  }
 }
 
 /** Throws when the request was stopped (aborted or timed out) rather than failed. */

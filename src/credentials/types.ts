@@ -67,7 +67,8 @@ export interface Customization {
 export interface InstantKeySummary {
   instant_key_id: string;
   expires_at: string;
-  user_identity: { display_name: string };
+  /** The name may be absent: the guest is then greeted without it. */
+  user_identity: { display_name?: string };
   customization: Customization;
   /** The stay as booked (ISO 8601), when the issuer gave it. */
   check_in_at?: string;

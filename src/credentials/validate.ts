@@ -1,6 +1,6 @@
 import { KEY_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
 import { CredentialsError } from './errors.ts';
-import { ENTRANCE_KINDS, type CredentialsResponse } from './types.ts';
+import { ENTRANCE_KINDS, type CredentialsResponse, type Customization } from './types.ts';
 
 /*
  * Strict validation of the endpoint's JSON (api.md, section 2). Everything the element later
@@ -83,7 +83,7 @@ const RESPONSE: Shape = {
   instant_key: {
     instant_key_id: 'uuid',
     expires_at: 'date',
-    user_identity: { display_name: 'text' },
+    user_identity: { 'display_name?': 'text' },
     // Absent and null both mean "the issuer's defaults": an empty object.
     'customization?': {
       'primary_color?': 'color',
@@ -139,6 +139,19 @@ function check(value: unknown, rule: Rule, path: string, issues: string[]): unkn
     const [a, b] = [out[start!], out[end!]];
     if (typeof a === 'string' && typeof b === 'string' && Date.parse(b) <= Date.parse(a)) issues.push(`${path}: ${end} must be after ${start}`);
   }
+  return out;
+}
+
+/**
+ * The support contact a host page gives the element (`support-phone`, `support-email`), kept
+ * only where it passes the same checks as the issuer's.
+ */
+export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
+  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
+  const p = TYPES.phone(phone);
+  const e = TYPES.email(email);
+  if (p) out.support_phone = p as string;
+  if (e) out.support_email = e as string;
   return out;
 }
 

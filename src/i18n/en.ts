@@ -1,51 +1,26 @@
-import type { IkErrorCode } from '../events.ts';
+import type { LoadErrorCode } from '../credentials/errors.ts';
+import type { enKey } from './en-key.ts';
 
 /**
- * Every string the element shows, in English: the one catalog. Other locales (./locales/*)
- * translate it and are loaded on demand; a key missing there falls back to this one.
- * `{name}` placeholders are filled by `msg()`. Each error says what happened, then what to do.
+ * The strings the element shows before a key is loaded (loading, link states, unsupported),
+ * in English. The loaded key's own strings are in en-key.ts, which its view's chunk adds; other
+ * locales (./locales/*) translate both and are loaded on demand, a key missing there falling
+ * back to English. `{name}` placeholders are filled by `msg()`. Each error says what happened,
+ * then what to do.
  */
 export const en = {
   'status.loading': 'Loading your key…',
   'status.ready': 'Your key is ready.',
-  'status.unlocking': 'Unlocking {entrance}…',
-  'status.unlocked': '{entrance} is unlocked.',
-
-  'key.greeting': 'Welcome, {name}',
-  'key.stay': 'Your stay: {from} – {to}',
-  'key.validUntil': 'Key valid until {date}',
-  'entrances.label': 'Your doors',
-  'group.guest_room': 'Rooms',
-  'group.elevator': 'Elevators',
-  'group.amenity': 'Amenities',
-  'group.common_area': 'Common areas',
-  'entrance.until': 'Until {date}',
-  'entrance.unlock': 'Unlock',
-  'entrance.unlocking': 'Unlocking…',
-  'entrance.unlocked': 'Unlocked',
-  'entrance.inRange': 'Nearby',
-  'nearby.unlock': 'Unlock nearby door',
-  'nearby.name': 'The door',
-  'empty.title': 'Your access has not started yet',
-  'empty.starts': 'Your doors open {date}. This page updates itself.',
-  'empty.none': 'No door is open to you right now.',
-  'upcoming.label': 'Coming up',
-  'upcoming.from': 'From {date}',
 
   'action.retry': 'Try again',
-  'action.back': 'Back',
-  'action.refresh': 'Update key',
   'action.share': 'Share key',
   'action.copy': 'Copy link',
   'action.copied': 'Link copied.',
   'action.sms': 'Text message',
   'action.email': 'Email',
   'share.title': 'Your room key',
-
-  'notice.ble_cancelled': 'No lock was chosen. Tap Unlock when you are at the door.',
-  'notice.ble_unavailable': 'Turn on Bluetooth to unlock your doors.',
-  'notice.network_offline': 'You are offline. Your saved key still works.',
-  'notice.network_error': 'Your key could not be updated. Your saved key still works.',
+  'support.call': 'Call {phone}',
+  'support.email': 'Email the front desk',
 
   'unsupported.title': 'This browser cannot open doors',
   'unsupported.insecure_context': 'This page is not secure (https), so it cannot use Bluetooth. Open your key link directly.',
@@ -59,34 +34,14 @@ export const en = {
   'revoked.body': 'It was cancelled. Ask the front desk for a new link.',
   'error.loadTitle': 'Your key could not be loaded',
   'error.linkTitle': 'This link cannot be used',
-  'error.unlockTitle': '{entrance} did not unlock',
 
   'error.network_offline': 'You are offline. Connect to the internet and try again.',
   'error.network_error': 'The key service is not answering. Try again in a moment.',
+  'error.load_failed': 'Part of this page could not be loaded. Check your connection and try again.',
   'error.link_invalid': 'This link is not valid. Check that you opened the whole link.',
   'error.link_expired': 'This key has expired.',
   'error.link_revoked': 'This key was cancelled.',
   'error.link_max_use': 'This key is already used on as many phones as allowed. Open it on the phone you used before, or ask the front desk.',
-  'error.ble_cancelled': 'No lock was chosen.',
-  'error.ble_unavailable': 'Bluetooth is off or not allowed. Turn it on and try again.',
-  'error.ble_connect_failed': 'Could not reach the lock. Stand close to the door and try again.',
-  'error.ble_disconnected': 'The connection to the lock was lost. Stay close to the door and try again.',
-  'error.ble_timeout': 'The lock did not answer in time. Stand close to the door and try again.',
-  'error.ble_gatt_failed': 'Bluetooth was busy. Try again.',
-  'error.lock_bad_ticket': 'The lock did not accept this key. Ask the front desk.',
-  'error.lock_wrong_lock': 'This key does not open that lock. Check that you are at the right door.',
-  'error.lock_not_yet_valid': 'Your access to this door has not started yet.',
-  'error.lock_expired': 'Your key for this door is out of date. Update it, then try again.',
-  'error.lock_bad_proof': 'The lock did not accept this key. Update it, then try again.',
-  'error.lock_revoked': 'This key was cancelled on the lock. Ask the front desk.',
-  'error.lock_forbidden': 'This key may not open that door. Ask the front desk.',
-  'error.lock_out_of_order': 'The lock got out of step. Try again.',
-  'error.lock_busy': 'The lock is busy with another phone. Try again in a moment.',
-  'error.lock_unsupported_version': 'This lock needs a newer key. Ask the front desk.',
-  'error.lock_malformed': 'The lock could not read the request. Try again.',
-  'error.lock_jammed': 'The lock is jammed. Ask the front desk for help.',
-  'error.lock_unauthenticated': 'The lock answer could not be verified. Try again.',
-  'error.lock_protocol_error': 'The lock answered unexpectedly. Try again.',
-} as const satisfies Record<`error.${IkErrorCode}`, string> & Record<string, string>;
+} as const satisfies Record<`error.${LoadErrorCode}`, string> & Record<string, string>;
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof typeof en | keyof typeof enKey;

@@ -5,6 +5,13 @@ export type { MessageKey };
 export type Catalog = Partial<Record<MessageKey, string>>;
 
 const catalogs = new Map<string, Catalog>([['en', en]]);
+/** The built-in English, every catalog's fallback: en.ts, plus what chunks add. */
+let english: Catalog = en;
+
+/** Adds English strings shipped in a chunk (the loaded key's, en-key.ts) to the fallback. */
+export function extendEnglish(strings: Catalog): void {
+  english = { ...english, ...strings };
+}
 export const DEFAULT_LOCALE = 'en';
 
 /** Adds or replaces a locale's catalog (`lang` as a BCP 47 tag, e.g. `fr` or `pt-BR`). */
@@ -58,15 +65,12 @@ export type MessageParams = Record<string, string | number>;
 
 /** The localized text for `key`, with `{name}` placeholders filled from `params`. */
 export function msg(key: MessageKey, params: MessageParams = {}, locale: string = DEFAULT_LOCALE): string {
-  const template = catalogs.get(locale)?.[key] ?? en[key];
+  // A chunk's key is only asked for once the chunk added its English; the key itself is the
+  // last resort, never an exception in a render.
+  const template = catalogs.get(locale)?.[key] ?? english[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : whole,
   );
-}
-
-/** True when `key` names a message, for keys built at run time (`error.${code}`). */
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();

@@ -1,7 +1,7 @@
 import { atom, type WritableAtom } from 'nanostores';
 import type { UnsupportedReason } from '../ble/capabilities.ts';
 import type { LoadErrorCode } from '../credentials/errors.ts';
-import type { CredentialsResponse } from '../credentials/types.ts';
+import type { CredentialsResponse, Customization } from '../credentials/types.ts';
 
 /** The link's status and, once loaded, its credentials. One store per element. */
 export type KeyValue =
@@ -10,7 +10,8 @@ export type KeyValue =
   | { status: 'loading' }
   /** `stale`: the last refresh failed on the network; these credentials still work offline. */
   | { status: 'loaded'; data: CredentialsResponse; stale?: 'network_offline' | 'network_error' }
-  | { status: 'failed'; code: LoadErrorCode; message: string };
+  /** `customization`: the issuer's, from the last answer, for its support contact. */
+  | { status: 'failed'; code: LoadErrorCode; message: string; customization?: Customization };
 
 export type KeyStore = WritableAtom<KeyValue>;
 
@@ -34,8 +35,10 @@ export function keyLoaded($key: KeyStore, data: CredentialsResponse): void {
 }
 
 export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string): void {
-  if ($key.get().status === 'unsupported') return;
-  $key.set({ status: 'failed', code, message });
+  const before = $key.get();
+  if (before.status === 'unsupported') return;
+  const customization = before.status === 'loaded' ? before.data.instant_key.customization : before.status === 'failed' ? before.customization : undefined;
+  $key.set({ status: 'failed', code, message, ...(customization ? { customization } : {}) });
 }
 
 /**

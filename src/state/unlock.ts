@@ -16,7 +16,8 @@ export type UnlockNotice = 'ble_cancelled' | 'ble_unavailable';
  */
 /** `credentialId` is the tapped door's, or `NEARBY` until a lock has answered. */
 export type UnlockValue =
-  | { phase: 'idle'; notice?: UnlockNotice }
+  /** `credentialId`: the door a closed chooser was for, if one. */
+  | { phase: 'idle'; notice?: UnlockNotice; credentialId?: string }
   | { phase: 'unlocking'; credentialId: string }
   | { phase: 'unlocked'; credentialId: string }
   | { phase: 'failed'; credentialId: string; code: UnlockFailureCode; message: string };
@@ -47,8 +48,8 @@ export function unlockFailed($unlock: UnlockStore, credentialId: string, code: U
 }
 
 /** Back to idle with a quiet notice (chooser closed, Bluetooth off). */
-export function unlockNoticed($unlock: UnlockStore, notice: UnlockNotice): void {
-  $unlock.set({ phase: 'idle', notice });
+export function unlockNoticed($unlock: UnlockStore, notice: UnlockNotice, credentialId?: string): void {
+  $unlock.set({ phase: 'idle', notice, ...(credentialId ? { credentialId } : {}) });
 }
 
 /** Back to idle, clearing any outcome and notice. */

@@ -1,34 +1,47 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { ENTRANCE_KINDS, type Credential, type UpcomingAccess } from '../credentials/types.ts';
+import { ENTRANCE_KINDS, type Credential, type Entrance, type UpcomingAccess } from '../credentials/types.ts';
 import { NEARBY, type UnlockValue } from '../state/index.ts';
+import { icon } from './icons.ts';
 import type { Text } from './text.ts';
+import { openAt } from './time.ts';
 
 export interface DoorsProps {
   credentials: readonly Credential[];
   upcoming: readonly UpcomingAccess[];
   unlock: UnlockValue;
+  /** The property's time zone, for opening hours. */
+  timeZone: string | undefined;
   inRange(credential: Credential): boolean;
   /** A tap on a door (its credential id) or on "Unlock nearby door" (`NEARBY`). */
   onUnlock(event: Event, target: string, credentials: readonly Credential[]): void;
+  /** The failed attempt's message, shown under its door (or under "Unlock nearby door"). */
+  failure(target: string): unknown;
 }
 
-/** "Unlock nearby door", the doors grouped by kind (or when access starts), and the upcoming ones. */
+/**
+ * The doors: the room first and prominent, then each other kind in its group with its icon,
+ * hours and location; "Unlock nearby door" when there are several; or when access starts.
+ */
 export function doors(text: Text, props: DoorsProps): unknown[] {
   const { credentials, upcoming, unlock } = props;
   return [
     credentials.length > 1
       ? html`<button part="nearby-button" class="nearby" type="button" aria-disabled=${String(unlock.phase === 'unlocking')} @click=${(e: Event) => props.onUnlock(e, NEARBY, credentials)}>
-          ${text.t('nearby.unlock')}
-        </button>`
+            ${text.t('nearby.unlock')}
+          </button>
+          ${props.failure(NEARBY)}`
       : nothing,
     credentials.length
       ? ENTRANCE_KINDS.map((kind) => {
           const group = credentials.filter((c) => c.entrance.kind === kind);
           return group.length
             ? html`<section part="group" class="group" data-kind=${kind}>
-                <h3 class="subtitle">${text.t(`group.${kind}`)}</h3>
+                <h3 class="subtitle">${icon(kind)}${text.t(`group.${kind}`)}</h3>
                 <ul part="entrances" class="list">
-                  ${group.map((c) => door(text, c, props))}
+                  ${group.map((c) => {
+                    const failure = props.failure(c.credential_id);
+                    return [door(text, c, props), failure === nothing ? nothing : html`<li class="outcome">${failure}</li>`];
+                  })}
                 </ul>
               </section>`
             : nothing;
@@ -53,16 +66,25 @@ export function doors(text: Text, props: DoorsProps): unknown[] {
   ];
 }
 
+/** Floor and room type for a room, hours and location for the rest: what tells doors apart. */
+function details(text: Text, entrance: Entrance): string {
+  const parts = entrance.kind === 'guest_room' ? [entrance.floor && text.t('entrance.floor', { floor: entrance.floor }), entrance.room_type] : [entrance.hours?.replace('-', '–'), entrance.location];
+  return parts.filter(Boolean).join(' · ');
+}
+
 function door(text: Text, credential: Credential, props: DoorsProps): TemplateResult {
   const { unlock } = props;
   const entrance = credential.entrance;
   const mine = unlock.phase !== 'idle' && unlock.credentialId === credential.credential_id;
+  const phase = mine ? unlock.phase : 'idle';
   const near = props.inRange(credential);
-  const label = mine && unlock.phase === 'unlocking' ? 'entrance.unlocking' : mine && unlock.phase === 'unlocked' ? 'entrance.unlocked' : 'entrance.unlock';
+  const about = details(text, entrance);
+  // Outside its hours an amenity says so; the unlock still tries, the lock decides.
+  const closed = entrance.hours !== undefined && !openAt(entrance.hours, new Date(), props.timeZone);
   return html`
     <li
       part="entrance"
-      class="row"
+      class="row ${phase === 'unlocked' ? 'done' : ''}"
       data-entrance-id=${entrance.acs_entrance_id}
       data-credential-id=${credential.credential_id}
       data-kind=${entrance.kind}
@@ -70,16 +92,21 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
     >
       <span class="text">
         <span class="name">${entrance.display_name}</span>
-        <span class="muted">${near ? html`<span class="near">${text.t('entrance.inRange')}</span> · ` : nothing}${text.t('entrance.until', { date: text.date(credential.ends_at) })}</span>
+        ${about ? html`<span class="muted">${about}</span>` : nothing}
+        <span class="muted">${near ? html`<span class="near">${text.t('entrance.inRange')}</span> · ` : nothing}${closed ? html`<span part="closed" class="closed">${text.t('entrance.closed')}</span> · ` : nothing}${text.t('entrance.until', { date: text.date(credential.ends_at) })}</span>
       </span>
       <button
         part="unlock-button"
-        class=${mine ? unlock.phase : ''}
+        class="unlock ${phase === 'idle' ? '' : phase}"
         type="button"
         aria-disabled=${String(unlock.phase === 'unlocking')}
+        data-busy=${text.t('entrance.unlocking')}
+        data-done=${text.t('entrance.unlocked')}
         @click=${(e: Event) => props.onUnlock(e, credential.credential_id, [credential])}
       >
-        ${mine && unlock.phase === 'unlocking' ? html`<span class="spinner"></span>` : nothing}${text.t(label)}<span class="visually-hidden"> ${entrance.display_name}</span>
+        <span class="label">${phase === 'unlocking' ? html`<span class="spinner"></span>` : phase === 'unlocked' ? icon('check') : nothing}${text.t(
+          phase === 'unlocking' ? 'entrance.unlocking' : phase === 'unlocked' ? 'entrance.unlocked' : 'entrance.unlock',
+        )}</span><span class="visually-hidden"> ${entrance.display_name}</span>
       </button>
     </li>
   `;

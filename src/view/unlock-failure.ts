@@ -1,6 +1,8 @@
-import type { TemplateResult } from 'lit';
+import { nothing, type TemplateResult } from 'lit';
+import type { Customization } from '../credentials/types.ts';
 import type { UnlockValue } from '../state/index.ts';
 import { actionButton, message } from './message.ts';
+import { support } from './support.ts';
 import type { Text } from './text.ts';
 
 /** Lock refusals a retry cannot fix: the guest is told whom to ask instead. */
@@ -15,16 +17,26 @@ export interface UnlockFailureActions {
   back(): void;
 }
 
-/** A door did not unlock: why, and the one next step that can help. */
-export function unlockFailure(text: Text, failed: Extract<UnlockValue, { phase: 'failed' }>, entrance: string, on: UnlockFailureActions): TemplateResult {
+/** A door did not unlock: why, the one next step that can help, and the front desk if none can. */
+export function unlockFailure(
+  text: Text,
+  failed: Extract<UnlockValue, { phase: 'failed' }>,
+  entrance: string,
+  customization: Customization,
+  on: UnlockFailureActions,
+): TemplateResult {
   const { code } = failed;
+  const final = FINAL.has(code);
   return message(
     code,
     text.t('error.unlockTitle', { entrance }),
     text.t(`error.${code}`),
-    STALE_TICKET.has(code)
-      ? actionButton(text, 'refresh-button', 'action.refresh', on.refresh)
-      : !FINAL.has(code) && actionButton(text, 'retry-button', 'action.retry', on.retry),
-    actionButton(text, 'back-button', 'action.back', on.back, true),
+    [
+      STALE_TICKET.has(code)
+        ? actionButton(text, 'refresh-button', 'action.refresh', on.refresh)
+        : !final && actionButton(text, 'retry-button', 'action.retry', on.retry),
+      actionButton(text, 'back-button', 'action.back', on.back, true),
+    ],
+    final ? support(text, customization) : nothing,
   );
 }

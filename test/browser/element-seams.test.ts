@@ -71,6 +71,7 @@ describe('<instant-key> with a host transport', () => {
 class VaultHost extends ReactiveElement {
   readonly $key = createKeyStore();
   resolve: () => Promise<CredentialsResponse> = () => new Promise(() => {});
+  viewReady: () => Promise<unknown> = async () => undefined;
   readonly controller = new CredentialsController(this, {
     $key: this.$key,
     inputs: () => [],
@@ -78,7 +79,7 @@ class VaultHost extends ReactiveElement {
     enabled: () => true,
     onReset: () => {},
     onCredentials: () => {},
-    viewReady: async () => undefined,
+    viewReady: () => this.viewReady(),
   });
 }
 customElements.define('vault-host', VaultHost);
@@ -146,6 +147,26 @@ describe('the credentials controller with a key vault', () => {
     fail();
     await until(() => host!.$key.get().status === 'failed');
     expect(log).to.deep.equal(['saved true', 'forget']);
+  });
+});
+
+describe('the credentials controller when the key view cannot be loaded', () => {
+  it('fails the load as load_failed, not as offline, and names the chunk in the console', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    const el = document.createElement('vault-host') as VaultHost;
+    try {
+      el.viewReady = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'));
+      el.resolve = async () => mintKey().response;
+      document.body.append(el);
+      await until(() => el.$key.get().status === 'failed');
+      expect(el.$key.get()).to.deep.include({ status: 'failed', code: 'load_failed' });
+      expect(warnings.some((w) => w.startsWith('[instant-key] The key view (instant-key-key-*.js) could not be loaded'))).to.equal(true, warnings.join('\n'));
+    } finally {
+      console.warn = warn;
+      el.remove();
+    }
   });
 });
 

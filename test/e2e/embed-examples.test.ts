@@ -128,7 +128,8 @@ test(
           pageScripts: [...document.scripts].map((s) => s.getAttribute('src')),
         };
       });
-      assert.deepEqual(inline, { styleElements: 0, adoptedSheets: 1, pageScripts: ['/dist/instant-key.js'] });
+      // Two constructable sheets: the element's own, and the one its key view's chunk brings.
+      assert.deepEqual(inline, { styleElements: 0, adoptedSheets: 2, pageScripts: ['/dist/instant-key.js'] });
       assert.deepEqual(await violations(), []);
     } finally {
       await page.close();

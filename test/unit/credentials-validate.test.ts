@@ -69,6 +69,41 @@ describe('validateCredentialsResponse', () => {
     assert.deepEqual(validateCredentialsResponse(mutated((b) => (b.credentials = []))).credentials, []);
   });
 
+  test('keeps the issuer, stay and entrance details when they are well formed', () => {
+    const parsed = validateCredentialsResponse(
+      mutated((b) => {
+        Object.assign(b.instant_key.customization, {
+          hotel_name: 'Hotel Aurora',
+          support_phone: '+351210000000',
+          support_email: 'desk@hotel.example',
+          accent_color: '#c2410c',
+        });
+        Object.assign(b.instant_key, { check_in_at: '2026-12-20T15:00:00Z', check_out_at: '2026-12-24T11:00:00Z', time_zone: 'Europe/Lisbon' });
+        Object.assign(b.credentials[0]!.entrance, { floor: '4', room_type: 'Deluxe king', hours: '22:00-02:00', location: 'Level 4, east wing' });
+      }),
+    );
+    assert.deepEqual(parsed.instant_key.customization, {
+      primary_color: '#1d3557',
+      secondary_color: '#f1faee',
+      logo_url: 'https://hotel.example/logo.svg',
+      hotel_name: 'Hotel Aurora',
+      support_phone: '+351210000000',
+      support_email: 'desk@hotel.example',
+      accent_color: '#c2410c',
+    });
+    assert.equal(parsed.instant_key.time_zone, 'Europe/Lisbon');
+    assert.equal(parsed.instant_key.check_in_at, '2026-12-20T15:00:00Z');
+    assert.deepEqual(
+      { ...parsed.credentials[0]!.entrance, acs_entrance_id: undefined },
+      { acs_entrance_id: undefined, display_name: 'Room 412', kind: 'guest_room', floor: '4', room_type: 'Deluxe king', hours: '22:00-02:00', location: 'Level 4, east wing' },
+    );
+  });
+
+  test('greets without a name when the identity has none', () => {
+    const parsed = validateCredentialsResponse(mutated((b) => (b.instant_key.user_identity.display_name = null)));
+    assert.deepEqual(parsed.instant_key.user_identity, {});
+  });
+
   const malformed: Array<[string, string, (b: ResponseBody) => void]> = [
     ['a body that is not an object', '$', () => {}],
     ['ok other than true', '$.ok', (b) => (b.ok = 'yes')],
@@ -77,6 +112,14 @@ describe('validateCredentialsResponse', () => {
     ['a non-ISO expires_at', '$.instant_key.expires_at', (b) => (b.instant_key.expires_at = '24/12/2026')],
     ['an impossible date', '$.instant_key.expires_at', (b) => (b.instant_key.expires_at = '2026-13-45T99:00:00Z')],
     ['an empty display name', '$.instant_key.user_identity.display_name', (b) => (b.instant_key.user_identity.display_name = ' ')],
+    ['a support phone that is not E.164', '$.instant_key.customization.support_phone', (b) => (b.instant_key.customization.support_phone = '021 000 0000')],
+    ['a support email with a header injection', '$.instant_key.customization.support_email', (b) => (b.instant_key.customization.support_email = 'desk@hotel.example?bcc=x@evil.example')],
+    ['an accent colour that is not #rrggbb', '$.instant_key.customization.accent_color', (b) => (b.instant_key.customization.accent_color = 'orange')],
+    ['an unknown time zone', '$.instant_key.time_zone', (b) => (b.instant_key.time_zone = 'Mars/Olympus')],
+    ['a non-ISO check_in_at', '$.instant_key.check_in_at', (b) => (b.instant_key.check_in_at = 'at three')],
+    ['hours that are not HH:MM-HH:MM', '$.credentials[0].entrance.hours', (b) => (b.credentials[0]!.entrance.hours = '7am-10pm')],
+    ['hours past 24:00', '$.credentials[0].entrance.hours', (b) => (b.credentials[0]!.entrance.hours = '07:00-25:00')],
+    ['an empty floor', '$.credentials[0].entrance.floor', (b) => (b.credentials[0]!.entrance.floor = '')],
     ['a colour that is not #rrggbb', '$.instant_key.customization.primary_color', (b) => (b.instant_key.customization.primary_color = 'red;}')],
     ['a logo that is not https', '$.instant_key.customization.logo_url', (b) => (b.instant_key.customization.logo_url = 'javascript:alert(1)')],
     ['credentials that are not a list', '$.credentials', (b) => ((b as unknown as Record<string, unknown>).credentials = {})],
