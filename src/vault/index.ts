@@ -1,0 +1,1 @@
+export { HANDLE_RE, KeyVault, keyVault, type EndCode, type VaultEntry } from './key-vault.ts';
