@@ -44,8 +44,15 @@ export const en = {
 
   'notice.ble_cancelled': 'No lock was chosen. Tap Unlock when you are at the door.',
   'notice.ble_unavailable': 'Turn on Bluetooth to unlock your doors.',
-  'notice.network_offline': 'You are offline. Your saved key still works.',
-  'notice.network_error': 'Your key could not be updated. Your saved key still works.',
+  'notice.network_offline': 'Offline · your key works until {time}',
+  'notice.network_error': 'Your key could not be updated · it works until {time}',
+  'notice.saved': 'Still connecting · your saved key works until {time}',
+  'notice.ending': 'Your key stops working at {time}. Connect to the internet before then to renew it.',
+  'renew.title': 'Connect to renew',
+  'renew.body': 'Your saved key has run out. Connect to the internet and it renews itself.',
+  'action.remove': 'Remove this key from this phone',
+  'removed.title': 'Key removed from this phone',
+  'removed.body': 'To use it here again, open your key link.',
 
   'unsupported.title': 'This browser cannot open doors',
   'unsupported.insecure_context': 'This page is not secure (https), so it cannot use Bluetooth. Open your key link directly.',
