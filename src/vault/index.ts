@@ -1,1 +1,1 @@
-export { HANDLE_RE, KeyVault, keyVault, type EndCode, type VaultEntry } from './key-vault.ts';
+export { HANDLE_RE, pageVault, Vault, type EndCode, type VaultEntry } from './vault.ts';

@@ -66,7 +66,7 @@ function boundTo(handle: string, scope: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(`instant-key/vault/v1\n${handle}\n${scope}`);
 }
 
-export class KeyVault {
+export class Vault {
   private constructor(
     private readonly db: IDBDatabase,
     private readonly keys: VaultKeys,
@@ -74,13 +74,13 @@ export class KeyVault {
   ) {}
 
   /** This origin's vault, or undefined where IndexedDB or WebCrypto is missing or refused. */
-  static async open(factory?: IDBFactory): Promise<KeyVault | undefined> {
+  static async open(factory?: IDBFactory): Promise<Vault | undefined> {
     try {
       const subtle = globalThis.crypto?.subtle;
       const idb = factory ?? globalThis.indexedDB;
       if (!subtle || !idb) return undefined;
       const db = await openDatabase(idb);
-      return new KeyVault(db, await vaultKeys(db, subtle), subtle);
+      return new Vault(db, await vaultKeys(db, subtle), subtle);
     } catch {
       return undefined;
     }
@@ -161,11 +161,11 @@ export class KeyVault {
   }
 }
 
-let opened: Promise<KeyVault | undefined> | undefined;
+let opened: Promise<Vault | undefined> | undefined;
 
 /** The page's one vault, opened and swept on first use. */
-export function keyVault(): Promise<KeyVault | undefined> {
-  opened ??= KeyVault.open().then(async (vault) => {
+export function pageVault(): Promise<Vault | undefined> {
+  opened ??= Vault.open().then(async (vault) => {
     await vault?.sweep().catch(() => undefined);
     return vault;
   });

@@ -4,7 +4,7 @@
 // exported; a record moved, altered or sealed for another endpoint is not taken as a key.
 import { expect } from '@esm-bundle/chai';
 import { VAULT_DB } from '../../src/vault/idb.ts';
-import { KeyVault } from '../../src/vault/key-vault.ts';
+import { Vault } from '../../src/vault/vault.ts';
 import { dumpStorage, secretsOf } from './support/storage-dump.ts';
 import { mintKey } from './support/key-fixture.ts';
 
@@ -30,18 +30,18 @@ async function rewrite(handle: string, change: (record: Record<string, unknown>)
   db.close();
 }
 
-async function fresh(): Promise<KeyVault> {
+async function fresh(): Promise<Vault> {
   await new Promise((resolve) => {
     const request = indexedDB.deleteDatabase(VAULT_DB);
     request.onsuccess = request.onerror = request.onblocked = resolve;
   });
-  const vault = await KeyVault.open();
+  const vault = await Vault.open();
   if (!vault) throw new Error('the vault did not open');
   return vault;
 }
 
-describe('the key vault', () => {
-  let vault: KeyVault;
+describe('the vault', () => {
+  let vault: Vault;
   beforeEach(async () => {
     vault = await fresh();
   });
@@ -65,7 +65,7 @@ describe('the key vault', () => {
   it('keeps the same keys across page loads (a second open finds the first one\'s records)', async () => {
     const handle = await vault.handleFor(TOKEN, SCOPE);
     await vault.saveKey(handle, SCOPE, { token: TOKEN });
-    const again = (await KeyVault.open())!;
+    const again = (await Vault.open())!;
     expect(await again.handleFor(TOKEN, SCOPE)).to.equal(handle);
     expect((await again.get(handle, SCOPE))?.kind).to.equal('key');
   });
