@@ -70,6 +70,9 @@ export const styles = css`
     padding: 0;
     list-style: none;
   }
+  .row[data-expired='true'] {
+    opacity: 0.5;
+  }
   .row {
     display: flex;
     align-items: center;

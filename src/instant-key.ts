@@ -16,6 +16,7 @@ import { previewLocks, previewResolver } from './preview/preview-source.ts';
 import { instantKeyUrl } from './share.ts';
 import { createKeyState, keyUnsupported, StoreController, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
+import type { Kept } from './vault/recall.ts';
 import { announcements } from './view/live-regions.ts';
 import { loadFailure, message } from './view/message.ts';
 import { share } from './view/share.ts';
@@ -26,6 +27,8 @@ const UNLOCKED_HOLD_MS = 3000;
 
 /** The loaded key's view (src/view/key.ts): shared by every element of the page. */
 const keyView = new Lazy(() => import('./view/key.ts'));
+/** `remember`: the device vault and its crypto, fetched only by pages that opt in. */
+const vaultChunk = new Lazy(() => import('./vault/recall.ts'));
 
 /**
  * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
@@ -54,7 +57,7 @@ const keyView = new Lazy(() => import('./view/key.ts'));
  * @csspart header - Greeting and stay.
  * @csspart group - One kind of entrance (rooms, elevators, amenities, common areas); `data-kind`.
  * @csspart entrances - A group's list of doors.
- * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`, `data-in-range`.
+ * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`, `data-in-range`, and `data-expired` (dimmed: its ticket ran out).
  * @csspart unlock-button - A door's Unlock button.
  * @csspart nearby-button - "Unlock nearby door": the chooser lists every lock of the key.
  * @csspart empty - Shown when no access is active yet; says when it starts.
@@ -67,6 +70,7 @@ const keyView = new Lazy(() => import('./view/key.ts'));
  * @csspart share-button - "Share key".
  * @csspart share-links - Copy, SMS and email links, when the system share sheet is missing.
  * @csspart copy-button - Copies the key's link.
+ * @csspart remove-button - "Remove this key from this phone", when the key is kept (`remember`).
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
@@ -88,6 +92,7 @@ export class InstantKeyElement extends LitElement {
     shareUrl: { type: String, attribute: 'share-url' },
     unlockedHold: { type: Number, attribute: 'unlocked-hold' },
     preview: { type: String },
+    remember: { type: Boolean },
     state: { type: String, reflect: true },
   };
 
@@ -124,6 +129,14 @@ export class InstantKeyElement extends LitElement {
    */
   declare preview: string | undefined;
   /**
+   * Keeps the key on this device, sealed in IndexedDB under a key no script can read, and
+   * puts its local handle (`#k=…`) in the address bar instead of the link: a reload, a
+   * restored tab or a bookmark opens it again, offline too, until its tickets run out. The
+   * guest can remove it ("Remove this key from this phone"). The standalone key page (`/k`)
+   * sets it; a host page opts in.
+   */
+  declare remember: boolean;
+  /**
    * Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`, `unsupported`,
    * `expired` or `revoked`.
    */
@@ -134,9 +147,9 @@ export class InstantKeyElement extends LitElement {
   readonly #unlockValue = new StoreController(this, this.#state.$unlock);
   readonly #credentials = new CredentialsController(this, {
     $key: this.#state.$key,
-    inputs: () => [this.#token, this.endpoint, this.resolver],
+    inputs: () => [this.#token, this.endpoint, this.resolver, this.#recall],
     request: () => this.#request(),
-    enabled: () => this.#support?.supported === true,
+    enabled: () => this.#support?.supported === true && (this.#recall === 'off' || this.#recall === 'ready'),
     onReset: () => this.#unlock.reset(),
     onCredentials: (data) => this.#unlock.prepare(data.credentials),
     viewReady: () => keyView.load(),
@@ -147,9 +160,14 @@ export class InstantKeyElement extends LitElement {
     credentials: () => this.#loadedCredentials(),
     hold: () => this.unlockedHold,
   });
+  /** `remember`: `pending` until the vault answered (no request before), `final` once it had the verdict. */
+  #recall: 'off' | 'pending' | 'ready' | 'final' = 'off';
+  #kept: Kept | undefined;
   readonly #share = new ShareController(this);
   #support: Support | undefined;
   #fragmentToken: string | undefined;
+  /** The token of a key found by its `#k=` handle. */
+  #savedToken: string | undefined;
   #unsupportedAnnounced = false;
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
@@ -174,6 +192,7 @@ export class InstantKeyElement extends LitElement {
       // address bar, the guest's way to carry the link to a phone.
       this.#fragmentToken ??= claimFragmentToken();
     }
+    if (this.#support.supported && this.remember && this.preview == null) this.#startRecall();
     super.connectedCallback();
   }
 
@@ -219,7 +238,7 @@ export class InstantKeyElement extends LitElement {
   }
 
   get #token(): string {
-    return this.token?.trim() || this.#fragmentToken || '';
+    return this.token?.trim() || this.#fragmentToken || this.#savedToken || '';
   }
 
   get #langTag(): string {
@@ -280,7 +299,8 @@ export class InstantKeyElement extends LitElement {
     const unlock = this.#unlockValue.value;
     const text = textFor(this.#langTag);
     const entrance = unlock.phase === 'idle' ? '' : this.#entranceName(text, unlock.credentialId);
-    const [polite, assertive] = announcements(text, key, unlock, entrance);
+    const tickets = key.status === 'loaded' ? keyView.current?.ticketAnnouncement(text, key) : undefined;
+    const [polite, assertive] = announcements(text, key, unlock, entrance, tickets);
     return html`
       <div part="base" class="base" lang=${text.locale} dir=${dirOf(text.locale)}>
         ${this.#body(text, key, unlock, entrance)}
@@ -298,7 +318,7 @@ export class InstantKeyElement extends LitElement {
       case 'unsupported':
         return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
       case 'failed':
-        return loadFailure(text, key.code, () => this.#credentials.retry());
+        return loadFailure(text, key.code, () => this.#credentials.retry(), key.forgotten);
     }
     const view = keyView.current;
     // Never without its view: the credentials controller waits for the chunk before `loaded`.
@@ -316,9 +336,46 @@ export class InstantKeyElement extends LitElement {
         },
         retry: (event) => unlock.phase === 'failed' && this.#unlock.retry(event, unlock.credentialId),
         back: () => this.#unlock.reset(),
+        host: this,
+        ...(this.#kept ? { remove: () => this.#removeKey() } : {}),
       }),
       this.#shareView(text),
     ];
+  }
+
+  /** Finds the key in the device vault before the first request (src/vault/recall.ts). */
+  #startRecall(): void {
+    if (this.#recall !== 'off') return;
+    let scope = 'resolver';
+    try {
+      if (!this.resolver) scope = resolveEndpoint(this.endpoint, location.href);
+    } catch {
+      return;
+    }
+    this.#recall = 'pending';
+    const token = this.token?.trim() || this.#fragmentToken;
+    void vaultChunk
+      .load()
+      .then((m) => m.recall({ host: this, $key: this.#state.$key, token, scope, inAddressBar: !this.token?.trim() }))
+      // No vault here (chunk not loaded, storage refused): the key works, not kept.
+      .catch(() => undefined)
+      .then((kept) => {
+        if (kept === 'final') return void (this.#recall = 'final');
+        this.#recall = 'ready';
+        if (!kept) return;
+        this.#kept = kept;
+        this.#savedToken = kept.token;
+        this.#credentials.vault = kept.vault;
+      })
+      .finally(() => this.requestUpdate());
+  }
+
+  #removeKey(): void {
+    this.#credentials.stop();
+    this.#unlock.reset();
+    this.#recall = 'final';
+    void this.#kept?.remove();
+    this.#kept = undefined;
   }
 
   #shareView(text: Text): unknown {

@@ -2,14 +2,11 @@
  * The link carries its token in the URL fragment (api.md, section 1): never sent to a server,
  * never in a Referer. Once read, it is removed from the address bar so that it does not end
  * up in a screenshot, a shared URL or synced history. A key kept on the device (`remember`)
- * puts its local handle there instead (`#k=…`): a reload, a restored tab or a bookmark finds
- * the key again, and the handle opens nothing anywhere else.
+ * puts its local handle there instead (src/vault/address-bar.ts).
  */
 
 /** `ik_` + unpadded base64url; the length is left loose for other issuers. */
-const FRAGMENT_RE = /^#(ik_[A-Za-z0-9_-]{16,256})$/;
-/** `#k=` + a vault handle (22 base64url characters, see src/vault/key-vault.ts). */
-const HANDLE_FRAGMENT_RE = /^#k=([A-Za-z0-9_-]{22})$/;
+export const FRAGMENT_RE = /^#(ik_[A-Za-z0-9_-]{16,256})$/;
 
 let claimed: string | undefined;
 
@@ -24,7 +21,7 @@ export interface HistoryLike {
   replaceState(data: unknown, unused: string, url?: string | URL | null): void;
 }
 
-function replaceFragment(fragment: string, loc: LocationLike, hist: HistoryLike): void {
+export function replaceFragment(fragment: string, loc: LocationLike, hist: HistoryLike): void {
   try {
     hist.replaceState(hist.state, '', loc.pathname + loc.search + fragment);
   } catch {
@@ -54,27 +51,6 @@ export function claimFragmentToken(
  */
 export function peekFragmentToken(loc: Pick<LocationLike, 'hash'> = globalThis.location): string | undefined {
   return claimed ?? FRAGMENT_RE.exec(loc.hash)?.[1];
-}
-
-/** The saved key's handle in the fragment (`#k=…`), if that is what the address holds. */
-export function fragmentHandle(loc: Pick<LocationLike, 'hash'> = globalThis.location): string | undefined {
-  return HANDLE_FRAGMENT_RE.exec(loc.hash)?.[1];
-}
-
-/**
- * Puts `#k={handle}` in the address bar, unless the fragment meanwhile holds something else
- * than this key (the host page moved on).
- */
-export function showHandle(handle: string, loc: LocationLike = globalThis.location, hist: HistoryLike = globalThis.history): void {
-  const current = loc.hash;
-  if (current === '' || current === '#' || FRAGMENT_RE.test(current) || HANDLE_FRAGMENT_RE.test(current)) {
-    replaceFragment(`#k=${handle}`, loc, hist);
-  }
-}
-
-/** Removes `#k={handle}` from the address bar (the key was removed from this phone). */
-export function hideHandle(handle: string, loc: LocationLike = globalThis.location, hist: HistoryLike = globalThis.history): void {
-  if (fragmentHandle(loc) === handle) replaceFragment('', loc, hist);
 }
 
 /** Forgets the remembered token; for tests. */

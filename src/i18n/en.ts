@@ -1,7 +1,9 @@
 import type { IkErrorCode } from '../events.ts';
+import type { enKey } from './en-key.ts';
 
 /**
- * Every string the element shows, in English: the one catalog. Other locales (./locales/*)
+ * Every string the element shows before its key is loaded, in English; the loaded key's own
+ * strings (./en-key.ts) ship with the key view's chunk. Other locales (./locales/*)
  * translate it and are loaded on demand; a key missing there falls back to this one.
  * `{name}` placeholders are filled by `msg()`. Each error says what happened, then what to do.
  */
@@ -11,26 +13,7 @@ export const en = {
   'status.unlocking': 'Unlocking {entrance}…',
   'status.unlocked': '{entrance} is unlocked.',
 
-  'key.greeting': 'Welcome, {name}',
-  'key.stay': 'Your stay: {from} – {to}',
-  'key.validUntil': 'Key valid until {date}',
-  'entrances.label': 'Your doors',
-  'group.guest_room': 'Rooms',
-  'group.elevator': 'Elevators',
-  'group.amenity': 'Amenities',
-  'group.common_area': 'Common areas',
-  'entrance.until': 'Until {date}',
-  'entrance.unlock': 'Unlock',
-  'entrance.unlocking': 'Unlocking…',
-  'entrance.unlocked': 'Unlocked',
-  'entrance.inRange': 'Nearby',
-  'nearby.unlock': 'Unlock nearby door',
   'nearby.name': 'The door',
-  'empty.title': 'Your access has not started yet',
-  'empty.starts': 'Your doors open {date}. This page updates itself.',
-  'empty.none': 'No door is open to you right now.',
-  'upcoming.label': 'Coming up',
-  'upcoming.from': 'From {date}',
 
   'action.retry': 'Try again',
   'action.back': 'Back',
@@ -44,13 +27,6 @@ export const en = {
 
   'notice.ble_cancelled': 'No lock was chosen. Tap Unlock when you are at the door.',
   'notice.ble_unavailable': 'Turn on Bluetooth to unlock your doors.',
-  'notice.network_offline': 'Offline · your key works until {time}',
-  'notice.network_error': 'Your key could not be updated · it works until {time}',
-  'notice.saved': 'Still connecting · your saved key works until {time}',
-  'notice.ending': 'Your key stops working at {time}. Connect to the internet before then to renew it.',
-  'renew.title': 'Connect to renew',
-  'renew.body': 'Your saved key has run out. Connect to the internet and it renews itself.',
-  'action.remove': 'Remove this key from this phone',
   'removed.title': 'Key removed from this phone',
   'removed.body': 'To use it here again, open your key link.',
 
@@ -96,4 +72,5 @@ export const en = {
   'error.lock_protocol_error': 'The lock answered unexpectedly. Try again.',
 } as const satisfies Record<`error.${IkErrorCode}`, string> & Record<string, string>;
 
-export type MessageKey = keyof typeof en;
+/** Every message: the main catalog's and the key view's (./en-key.ts). */
+export type MessageKey = keyof typeof en | keyof typeof enKey;

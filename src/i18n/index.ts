@@ -4,7 +4,14 @@ export type { MessageKey };
 /** A locale's catalog: any key it lacks falls back to English. */
 export type Catalog = Partial<Record<MessageKey, string>>;
 
-const catalogs = new Map<string, Catalog>([['en', en]]);
+/** English, every catalog's fallback; the key view's part joins it with that chunk (`registerEnglish`). */
+const english: Catalog = { ...en };
+const catalogs = new Map<string, Catalog>([['en', english]]);
+
+/** Adds English strings shipped with a chunk (./en-key.ts, with the key view). */
+export function registerEnglish(part: Catalog): void {
+  Object.assign(english, part);
+}
 export const DEFAULT_LOCALE = 'en';
 
 /** Adds or replaces a locale's catalog (`lang` as a BCP 47 tag, e.g. `fr` or `pt-BR`). */
@@ -58,7 +65,7 @@ export type MessageParams = Record<string, string | number>;
 
 /** The localized text for `key`, with `{name}` placeholders filled from `params`. */
 export function msg(key: MessageKey, params: MessageParams = {}, locale: string = DEFAULT_LOCALE): string {
-  const template = catalogs.get(locale)?.[key] ?? en[key];
+  const template = catalogs.get(locale)?.[key] ?? english[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : whole,
   );
@@ -66,7 +73,7 @@ export function msg(key: MessageKey, params: MessageParams = {}, locale: string 
 
 /** True when `key` names a message, for keys built at run time (`error.${code}`). */
 export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
+  return Object.hasOwn(english, key);
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();

@@ -3,16 +3,24 @@ import type { UnsupportedReason } from '../ble/capabilities.ts';
 import type { LoadErrorCode } from '../credentials/errors.ts';
 import type { CredentialsResponse } from '../credentials/types.ts';
 
+/**
+ * Why the credentials shown are not a fresh answer: the last request found no network or
+ * failed, or (`saved`) the key kept on this device is shown while a slow request is out.
+ */
+export type Stale = 'network_offline' | 'network_error' | 'saved';
+
 /** The link's status and, once loaded, its credentials. One store per element. */
 export type KeyValue =
   | { status: 'idle' }
   | { status: 'unsupported'; reason: UnsupportedReason }
   | { status: 'loading' }
-  /** `stale`: the last refresh failed on the network; these credentials still work offline. */
-  | { status: 'loaded'; data: CredentialsResponse; stale?: 'network_offline' | 'network_error' }
-  | { status: 'failed'; code: LoadErrorCode; message: string };
+  /** `stale`: not a fresh answer (see `Stale`); its tickets still work offline until they expire. */
+  | { status: 'loaded'; data: CredentialsResponse; stale?: Stale }
+  /** `forgotten`: a key kept on this device was removed by the guest, or is not there. */
+  | { status: 'failed'; code: LoadErrorCode; message: string; forgotten?: Forgotten };
 
 export type KeyStore = WritableAtom<KeyValue>;
+export type Forgotten = 'removed' | 'missing';
 
 export function createKeyStore(): KeyStore {
   return atom<KeyValue>({ status: 'idle' });
@@ -33,9 +41,15 @@ export function keyLoaded($key: KeyStore, data: CredentialsResponse): void {
   $key.set({ status: 'loaded', data });
 }
 
-export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string): void {
+export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string, forgotten?: Forgotten): void {
   if ($key.get().status === 'unsupported') return;
-  $key.set({ status: 'failed', code, message });
+  $key.set({ status: 'failed', code, message, ...(forgotten ? { forgotten } : {}) });
+}
+
+/** Marks the credentials on screen as not fresh. */
+export function keyStale($key: KeyStore, stale: Stale): void {
+  const value = $key.get();
+  if (value.status === 'loaded') $key.set({ ...value, stale });
 }
 
 /**

@@ -7,8 +7,6 @@ import type { Credential, CredentialsResponse } from '../credentials/types.ts';
  * warned shortly before, and asked to connect once nothing is left.
  */
 
-/** A credential request slower than this shows the saved key meanwhile. */
-export const SAVED_AFTER_MS = 3000;
 /** The warning comes this long before the first offered ticket runs out. */
 export const EXPIRY_WARNING_MS = 15 * 60_000;
 

@@ -1,3 +1,4 @@
+import type { LinkEndCode } from '../credentials/key-vault.ts';
 import { openDatabase, RECORDS, run } from './idb.ts';
 import { vaultKeys, type VaultKeys } from './vault-keys.ts';
 
@@ -11,7 +12,7 @@ import { vaultKeys, type VaultKeys } from './vault-keys.ts';
  */
 
 /** Why a key ended; what a marker remembers. */
-export type EndCode = 'link_revoked' | 'link_expired' | 'link_invalid';
+export type EndCode = LinkEndCode;
 
 /** What a reopened handle finds. */
 export type VaultEntry =

@@ -5,6 +5,8 @@ import type { Text } from './text.ts';
 
 export interface DoorsProps {
   credentials: readonly Credential[];
+  /** Those of `credentials` whose tickets have time left; the others show dimmed, not offered. */
+  usable: readonly Credential[];
   upcoming: readonly UpcomingAccess[];
   unlock: UnlockValue;
   inRange(credential: Credential): boolean;
@@ -14,10 +16,10 @@ export interface DoorsProps {
 
 /** "Unlock nearby door", the doors grouped by kind (or when access starts), and the upcoming ones. */
 export function doors(text: Text, props: DoorsProps): unknown[] {
-  const { credentials, upcoming, unlock } = props;
+  const { credentials, usable, upcoming, unlock } = props;
   return [
-    credentials.length > 1
-      ? html`<button part="nearby-button" class="nearby" type="button" aria-disabled=${String(unlock.phase === 'unlocking')} @click=${(e: Event) => props.onUnlock(e, NEARBY, credentials)}>
+    usable.length > 1
+      ? html`<button part="nearby-button" class="nearby" type="button" aria-disabled=${String(unlock.phase === 'unlocking')} @click=${(e: Event) => props.onUnlock(e, NEARBY, usable)}>
           ${text.t('nearby.unlock')}
         </button>`
       : nothing,
@@ -58,6 +60,7 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
   const entrance = credential.entrance;
   const mine = unlock.phase !== 'idle' && unlock.credentialId === credential.credential_id;
   const near = props.inRange(credential);
+  const offered = props.usable.includes(credential);
   const label = mine && unlock.phase === 'unlocking' ? 'entrance.unlocking' : mine && unlock.phase === 'unlocked' ? 'entrance.unlocked' : 'entrance.unlock';
   return html`
     <li
@@ -67,6 +70,7 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
       data-credential-id=${credential.credential_id}
       data-kind=${entrance.kind}
       data-in-range=${near}
+      data-expired=${!offered}
     >
       <span class="text">
         <span class="name">${entrance.display_name}</span>
@@ -76,8 +80,8 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
         part="unlock-button"
         class=${mine ? unlock.phase : ''}
         type="button"
-        aria-disabled=${String(unlock.phase === 'unlocking')}
-        @click=${(e: Event) => props.onUnlock(e, credential.credential_id, [credential])}
+        aria-disabled=${String(unlock.phase === 'unlocking' || !offered)}
+        @click=${(e: Event) => offered && props.onUnlock(e, credential.credential_id, [credential])}
       >
         ${mine && unlock.phase === 'unlocking' ? html`<span class="spinner"></span>` : nothing}${text.t(label)}<span class="visually-hidden"> ${entrance.display_name}</span>
       </button>

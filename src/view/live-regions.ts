@@ -3,9 +3,10 @@ import type { Text } from './text.ts';
 
 /**
  * What screen readers hear, as [polite, assertive]: progress and success are polite, errors
- * interrupt. `entrance` names the door of the current attempt.
+ * interrupt. `entrance` names the door of the current attempt; `tickets`, the key view's word
+ * on its tickets (offline until, ending, renew).
  */
-export function announcements(text: Text, key: KeyValue, unlock: UnlockValue, entrance: string): [string, string] {
+export function announcements(text: Text, key: KeyValue, unlock: UnlockValue, entrance: string, tickets?: string): [string, string] {
   switch (key.status) {
     case 'idle':
     case 'loading':
@@ -18,10 +19,9 @@ export function announcements(text: Text, key: KeyValue, unlock: UnlockValue, en
       break;
   }
   switch (unlock.phase) {
-    case 'idle': {
-      const notice = key.stale ?? unlock.notice;
-      return [notice ? text.t(`notice.${notice}`) : text.t('status.ready'), ''];
-    }
+    case 'idle':
+      // `tickets`: until when a key that is not fresh works (from the key view, src/view/key.ts).
+      return [tickets ?? (unlock.notice ? text.t(`notice.${unlock.notice}`) : text.t('status.ready')), ''];
     case 'unlocking':
       return [text.t('status.unlocking', { entrance }), ''];
     case 'unlocked':

@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LoadErrorCode } from '../credentials/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import type { KeyValue, UnlockValue } from '../state/index.ts';
+import type { Forgotten, KeyValue, UnlockValue } from '../state/index.ts';
 import type { Text } from './text.ts';
 
 /** The quiet notices: a closed chooser, Bluetooth off, a refresh that found no network. */
@@ -27,8 +27,9 @@ export function actionButton(text: Text, part: string, label: MessageKey, onClic
   return html`<button part=${part} class=${secondary ? 'secondary' : ''} type="button" @click=${onClick}>${text.t(label)}</button>`;
 }
 
-/** The link could not be loaded, or says it is over. */
-export function loadFailure(text: Text, code: LoadErrorCode, onRetry: () => void): TemplateResult {
+/** The link could not be loaded, says it is over, or is no longer kept on this device. */
+export function loadFailure(text: Text, code: LoadErrorCode, onRetry: () => void, forgotten?: Forgotten): TemplateResult {
+  if (forgotten) return message(forgotten, text.t(forgotten === 'removed' ? 'removed.title' : 'error.linkTitle'), text.t('removed.body'));
   if (code === 'link_expired') return message(code, text.t('expired.title'), text.t('expired.body'));
   if (code === 'link_revoked') return message(code, text.t('revoked.title'), text.t('revoked.body'));
   const network = code.startsWith('network');

@@ -4,6 +4,8 @@ import { dateLocaleFor, formatDateTime, msg, resolveLocale, type MessageKey, typ
 export interface Text {
   /** The catalog in use (`en`, `de`, …). */
   locale: string;
+  /** The tag dates and times are formatted with (see `dateLocaleFor`). */
+  dateLocale: string;
   t(key: MessageKey, params?: MessageParams): string;
   date(iso: string): string;
 }
@@ -14,6 +16,7 @@ export function textFor(lang: string): Text {
   const dateLocale = dateLocaleFor(lang, locale);
   return {
     locale,
+    dateLocale,
     t: (key, params) => msg(key, params, locale),
     date: (iso) => formatDateTime(iso, dateLocale),
   };

@@ -13,6 +13,8 @@ export interface UnlockFailureActions {
   refresh(): void;
   retry(event: Event): void;
   back(): void;
+  /** The key shown is not fresh: stale tickets cannot be updated now, so no "Update key". */
+  offline?: boolean;
 }
 
 /** A door did not unlock: why, and the one next step that can help. */
@@ -21,9 +23,9 @@ export function unlockFailure(text: Text, failed: Extract<UnlockValue, { phase: 
   return message(
     code,
     text.t('error.unlockTitle', { entrance }),
-    text.t(`error.${code}`),
+    STALE_TICKET.has(code) && on.offline ? text.t('renew.body') : text.t(`error.${code}`),
     STALE_TICKET.has(code)
-      ? actionButton(text, 'refresh-button', 'action.refresh', on.refresh)
+      ? !on.offline && actionButton(text, 'refresh-button', 'action.refresh', on.refresh)
       : !FINAL.has(code) && actionButton(text, 'retry-button', 'action.retry', on.retry),
     actionButton(text, 'back-button', 'action.back', on.back, true),
   );

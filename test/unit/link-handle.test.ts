@@ -2,7 +2,7 @@
 // reload, and is never written over a fragment that belongs to the host page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fragmentHandle, hideHandle, showHandle } from '../../src/link-token.ts';
+import { fragmentHandle, hideHandle, showHandle } from '../../src/vault/address-bar.ts';
 
 const HANDLE = 'AbCdEfGhIjKlMnOpQrSt_-';
 
