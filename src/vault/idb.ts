@@ -17,8 +17,8 @@ function done<T>(request: IDBRequest<T>): Promise<T> {
   });
 }
 
-/** Opens (and on first use creates) the vault's database. */
-export function openDatabase(factory: IDBFactory = indexedDB): Promise<IDBDatabase> {
+/** Opens (and on first use creates) the vault's database; `onClose` hears it closed for another tab's upgrade or delete. */
+export function openDatabase(factory: IDBFactory = indexedDB, onClose?: () => void): Promise<IDBDatabase> {
   const request = factory.open(VAULT_DB, VERSION);
   request.onupgradeneeded = () => {
     const db = request.result;
@@ -27,7 +27,10 @@ export function openDatabase(factory: IDBFactory = indexedDB): Promise<IDBDataba
   };
   return done(request).then((db) => {
     // Another tab upgrading later must not be blocked by this one.
-    db.onversionchange = () => db.close();
+    db.onversionchange = () => {
+      db.close();
+      onClose?.();
+    };
     return db;
   });
 }

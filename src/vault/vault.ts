@@ -75,12 +75,12 @@ export class Vault {
   ) {}
 
   /** This origin's vault, or undefined where IndexedDB or WebCrypto is missing or refused. */
-  static async open(factory?: IDBFactory): Promise<Vault | undefined> {
+  static async open(factory?: IDBFactory, onClose?: () => void): Promise<Vault | undefined> {
     try {
       const subtle = globalThis.crypto?.subtle;
       const idb = factory ?? globalThis.indexedDB;
       if (!subtle || !idb) return undefined;
-      const db = await openDatabase(idb);
+      const db = await openDatabase(idb, onClose);
       return new Vault(db, await vaultKeys(db, subtle), subtle);
     } catch {
       return undefined;
@@ -166,7 +166,8 @@ let opened: Promise<Vault | undefined> | undefined;
 
 /** The page's one vault, opened and swept on first use. */
 export function pageVault(): Promise<Vault | undefined> {
-  opened ??= Vault.open().then(async (vault) => {
+  // Closed for another tab's upgrade or delete: the next use opens it afresh.
+  opened ??= Vault.open(undefined, () => (opened = undefined)).then(async (vault) => {
     await vault?.sweep().catch(() => undefined);
     return vault;
   });
