@@ -105,7 +105,7 @@ export class InstantKeyElement extends LitElement {
 
   /**
    * The link token (`ik_…`). When absent, taken from the page URL's `#ik_…` fragment, which is
-   * then removed from the address bar.
+   * then removed from the address bar (with `remember`, replaced by the key's `#k=` handle).
    */
   declare token: string | undefined;
   /** Base URL of the credential endpoint; empty or absent means the page's origin. */
