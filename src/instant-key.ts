@@ -46,9 +46,10 @@ const vaultChunk = new Lazy(() => import('./vault/recall.ts'));
  *   `detail: { credential_id, entrance }`.
  * @fires {CustomEvent<IkErrorDetail>} ik-error - Something failed; `detail: { code, message,
  *   credential_id? }`. Also fired for a closed chooser (`ble_cancelled`, which leaves `state`
- *   at `ready`) and for failed background refreshes (`network_*` keep the last credentials
- *   usable). Bluetooth off or absent is a notice in `ready`, and `ble_unavailable` in `error`
- *   once an unlock then fails.
+ *   at `ready`), for failed background refreshes (`network_*` keep the last credentials
+ *   usable), for a first load with no network that shows the key kept on this device, and for
+ *   a kept key that ended before (`remember`). Bluetooth off or absent is a notice in `ready`,
+ *   and `ble_unavailable` in `error` once an unlock then fails.
  * @fires {CustomEvent<IkUnsupportedDetail>} ik-unsupported - No Web Bluetooth here, decided
  *   before any request; `detail: { reason }`.
  *

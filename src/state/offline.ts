@@ -40,11 +40,3 @@ export function ticketWindow(data: CredentialsResponse, now: number): TicketWind
   const warnAt = until - EXPIRY_WARNING_MS;
   return { phase: now >= warnAt ? 'ending' : 'valid', usable, until, nextChange: now >= warnAt ? until : warnAt };
 }
-
-/**
- * Whether the key as a whole has ended by the clock: past `instant_key.expires_at` the
- * server would answer `link_expired`, so an offline phone can say so too.
- */
-export function keyExpired(data: CredentialsResponse, now: number): boolean {
-  return Date.parse(data.instant_key.expires_at) <= now;
-}

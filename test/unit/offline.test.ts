@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { CredentialsResponse } from '../../src/credentials/types.ts';
 import { validateCredentialsResponse } from '../../src/credentials/validate.ts';
-import { EXPIRY_WARNING_MS, hasTimeLeft, keyExpired, ticketWindow } from '../../src/state/offline.ts';
+import { EXPIRY_WARNING_MS, hasTimeLeft, ticketWindow } from '../../src/state/offline.ts';
 import { responseBody } from './support/credentials-fixture.ts';
 
 const ROOM_TICKET_END = Date.parse('2026-11-24T16:00:00Z');
@@ -72,11 +72,4 @@ describe('ticketWindow', () => {
       }),
     );
   });
-});
-
-test('keyExpired: the key itself ends at instant_key.expires_at', () => {
-  const data = twoDoors();
-  const end = Date.parse(data.instant_key.expires_at);
-  assert.equal(keyExpired(data, end - 1), false);
-  assert.equal(keyExpired(data, end), true);
 });
