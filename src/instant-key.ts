@@ -17,6 +17,7 @@ import { previewLocks, previewResolver } from './preview/preview-source.ts';
 import { instantKeyUrl } from './share.ts';
 import { createKeyState, keyUnsupported, StoreController, unlockReset, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
+import type { Kept } from './vault/recall.ts';
 import { announcements } from './view/live-regions.ts';
 import { hint } from './hints.ts';
 import { loadFailure, message } from './view/message.ts';
@@ -29,6 +30,8 @@ const UNLOCKED_HOLD_MS = 3000;
 type KeyView = typeof import('./view/key.ts');
 /** The loaded key's view (src/view/key.ts): shared by every element of the page. */
 const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
+/** `remember`: the device vault and its crypto, fetched only by pages that opt in. */
+const vaultChunk = new Lazy(() => import('./vault/recall.ts'));
 
 /**
  * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
@@ -46,10 +49,11 @@ const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
  *   `detail: { credential_id, entrance }`.
  * @fires {CustomEvent<IkErrorDetail>} ik-error - Something failed; `detail: { code, message,
  *   credential_id? }`. Also fired for a closed chooser (`ble_cancelled`, which leaves `state`
- *   at `ready`) and for failed background refreshes (`network_*` keep the last credentials
- *   usable). Bluetooth off or absent is a notice in `ready`, and `ble_unavailable` in `error`
- *   once an unlock then fails. `load_failed`: a part of the element (an `instant-key-*.js`
- *   file) could not be fetched.
+ *   at `ready`), for failed background refreshes (`network_*` keep the last credentials
+ *   usable), for a first load with no network that shows the key kept on this device, and for
+ *   a kept key that ended before (`remember`). Bluetooth off or absent is a notice in `ready`,
+ *   and `ble_unavailable` in `error` once an unlock then fails. `load_failed`: a part of the
+ *   element (an `instant-key-*.js` file) could not be fetched.
  * @fires {CustomEvent<IkUnsupportedDetail>} ik-unsupported - No Web Bluetooth here, decided
  *   before any request; `detail: { reason }`.
  *
@@ -63,7 +67,8 @@ const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
  * @csspart group - One kind of entrance (rooms, elevators, amenities, common areas); `data-kind`.
  * @csspart entrances - A group's list of doors.
  * @csspart entrance - One door's row; carries `data-entrance-id`, `data-credential-id`,
- *   `data-kind`, `data-in-range`; class `done` while it shows as unlocked.
+ *   `data-kind`, `data-in-range`, and `data-expired` (dimmed: its ticket ran out); class `done`
+ *   while it shows as unlocked.
  * @csspart closed - "Closed now": an entrance outside its opening hours (the unlock still tries).
  * @csspart unlock-button - A door's Unlock button.
  * @csspart nearby-button - "Unlock nearby door": the chooser lists every lock of the key.
@@ -82,6 +87,7 @@ const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
  * @csspart share-button - "Share key".
  * @csspart share-links - Copy, SMS and email links, when the system share sheet is missing.
  * @csspart copy-button - Copies the key's link.
+ * @csspart remove-button - "Remove this key from this phone", when the key is kept (`remember`).
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
@@ -115,6 +121,7 @@ export class InstantKeyElement extends LitElement {
     colorScheme: { type: String, attribute: 'color-scheme', reflect: true },
     supportPhone: { type: String, attribute: 'support-phone' },
     supportEmail: { type: String, attribute: 'support-email' },
+    remember: { type: Boolean },
     state: { type: String, reflect: true },
   };
 
@@ -127,7 +134,7 @@ export class InstantKeyElement extends LitElement {
 
   /**
    * The link token (`ik_…`). When absent, taken from the page URL's `#ik_…` fragment, which is
-   * then removed from the address bar.
+   * then removed from the address bar (with `remember`, replaced by the key's `#k=` handle).
    */
   declare token: string | undefined;
   /** Base URL of the credential endpoint; empty or absent means the page's origin. */
@@ -164,6 +171,14 @@ export class InstantKeyElement extends LitElement {
   /** The front desk's email, as `supportPhone`. */
   declare supportEmail: string | undefined;
   /**
+   * Keeps the key on this device, sealed in IndexedDB under a key no script can read, and
+   * puts its local handle (`#k=…`) in the address bar instead of the link: a reload, a
+   * restored tab or a bookmark opens it again, offline too, until its tickets run out. The
+   * guest can remove it ("Remove this key from this phone"). The standalone key page (`/k`)
+   * sets it; a host page opts in.
+   */
+  declare remember: boolean;
+  /**
    * Reflected, read-only: `loading`, `ready`, `unlocking`, `unlocked`, `error`, `unsupported`,
    * `expired` or `revoked`.
    */
@@ -174,9 +189,9 @@ export class InstantKeyElement extends LitElement {
   readonly #unlockValue = new StoreController(this, this.#state.$unlock);
   readonly #credentials = new CredentialsController(this, {
     $key: this.#state.$key,
-    inputs: () => [this.#token, this.endpoint, this.resolver, this.preview],
+    inputs: () => [this.#token, this.endpoint, this.resolver, this.preview, this.#recall],
     request: () => this.#request(),
-    enabled: () => this.#support?.supported === true,
+    enabled: () => this.#support?.supported === true && (this.#recall === 'off' || this.#recall === 'ready'),
     onReset: () => unlockReset(this.#state.$unlock),
     // The unlock controller exists by then: the key view (and it) arrive before any answer shows.
     onCredentials: (data) => this.#unlock?.prepare(data.credentials),
@@ -185,9 +200,14 @@ export class InstantKeyElement extends LitElement {
   /** Made when the key view arrives, with it: only a loaded key can be unlocked. */
   #unlock: UnlockController | undefined;
   #outcome: OutcomeController | undefined;
+  /** `remember`: `pending` until the vault answered (no request before), `final` once it had the verdict. */
+  #recall: 'off' | 'pending' | 'ready' | 'final' = 'off';
+  #kept: Kept | undefined;
   readonly #share = new ShareController(this);
   #support: Support | undefined;
   #fragmentToken: string | undefined;
+  /** The token of a key found by its `#k=` handle. */
+  #savedToken: string | undefined;
   #unsupportedAnnounced = false;
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
@@ -211,6 +231,7 @@ export class InstantKeyElement extends LitElement {
       // address bar, the guest's way to carry the link to a phone.
       this.#fragmentToken ??= claimFragmentToken();
     }
+    if (this.#support.supported && this.remember && this.preview == null) this.#startRecall();
     super.connectedCallback();
     // The request leaves now, before the first render, when it has all it needs.
     if (!this.hasUpdated && (this.#token || this.preview != null)) this.#credentials.start();
@@ -258,7 +279,7 @@ export class InstantKeyElement extends LitElement {
   }
 
   get #token(): string {
-    return this.token?.trim() || this.#fragmentToken || '';
+    return this.token?.trim() || this.#fragmentToken || this.#savedToken || '';
   }
 
   get #langTag(): string {
@@ -361,7 +382,7 @@ export class InstantKeyElement extends LitElement {
       case 'unsupported':
         return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
       case 'failed':
-        return loadFailure(text, key.code, this.#frontDesk(key.customization), () => this.#credentials.retry());
+        return loadFailure(text, key.code, this.#frontDesk(key.customization), () => this.#credentials.retry(), key.forgotten);
     }
     const view = keyView.current;
     const actions = this.#unlock;
@@ -389,10 +410,47 @@ export class InstantKeyElement extends LitElement {
           if (unlock.phase === 'failed') this.#outcome?.returnTo(unlock.credentialId);
           actions.reset();
         },
+        host: this,
+        ...(this.#kept ? { remove: () => this.#removeKey() } : {}),
       }),
       this.#shareView(text),
-      view.notice(text, key.stale ?? (unlock.phase === 'idle' ? unlock.notice : undefined), entrance || undefined),
+      view.keyNotice(text, key, unlock, entrance || undefined),
     ];
+  }
+
+  /** Finds the key in the device vault before the first request (src/vault/recall.ts). */
+  #startRecall(): void {
+    if (this.#recall !== 'off') return;
+    let scope = 'resolver';
+    try {
+      if (!this.resolver) scope = resolveEndpoint(this.endpoint, location.href);
+    } catch {
+      return;
+    }
+    this.#recall = 'pending';
+    const token = this.token?.trim() || this.#fragmentToken;
+    void vaultChunk
+      .load()
+      .then((m) => m.recall({ host: this, $key: this.#state.$key, token, scope, inAddressBar: !this.token?.trim() }))
+      // No vault here (chunk not loaded, storage refused): the key works, not kept.
+      .catch(() => undefined)
+      .then((kept) => {
+        if (kept === 'final') return void (this.#recall = 'final');
+        this.#recall = 'ready';
+        if (!kept) return;
+        this.#kept = kept;
+        this.#savedToken = kept.token;
+        this.#credentials.vault = kept.vault;
+      })
+      .finally(() => this.requestUpdate());
+  }
+
+  #removeKey(): void {
+    this.#credentials.stop();
+    this.#unlock?.reset();
+    this.#recall = 'final';
+    void this.#kept?.remove();
+    this.#kept = undefined;
   }
 
   #shareView(text: Text): unknown {

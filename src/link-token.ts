@@ -1,11 +1,12 @@
 /*
  * The link carries its token in the URL fragment (api.md, section 1): never sent to a server,
  * never in a Referer. Once read, it is removed from the address bar so that it does not end
- * up in a screenshot, a shared URL or synced history.
+ * up in a screenshot, a shared URL or synced history. A key kept on the device (`remember`)
+ * puts its local handle there instead (src/vault/address-bar.ts).
  */
 
 /** `ik_` + unpadded base64url; the length is left loose for other issuers. */
-const FRAGMENT_RE = /^#(ik_[A-Za-z0-9_-]{16,256})$/;
+export const FRAGMENT_RE = /^#(ik_[A-Za-z0-9_-]{16,256})$/;
 
 let claimed: string | undefined;
 
@@ -20,6 +21,14 @@ export interface HistoryLike {
   replaceState(data: unknown, unused: string, url?: string | URL | null): void;
 }
 
+export function replaceFragment(fragment: string, loc: LocationLike, hist: HistoryLike): void {
+  try {
+    hist.replaceState(hist.state, '', loc.pathname + loc.search + fragment);
+  } catch {
+    // Sandboxed documents may refuse; the key still works.
+  }
+}
+
 /**
  * Takes the token from the fragment and strips it (keeping path and query). Remembered for
  * the page's lifetime, so a second element on the page gets it too.
@@ -31,11 +40,7 @@ export function claimFragmentToken(
   const match = FRAGMENT_RE.exec(loc.hash);
   if (match) {
     claimed = match[1];
-    try {
-      hist.replaceState(hist.state, '', loc.pathname + loc.search);
-    } catch {
-      // Sandboxed documents may refuse; the token still works.
-    }
+    replaceFragment('', loc, hist);
   }
   return claimed;
 }

@@ -83,7 +83,7 @@ ${preloads}
 <main>
 ${logo}
 <h1>${escapeHtml(hotel ?? text.title)}</h1>
-<instant-key endpoint="${escapeHtml(publicBaseUrl)}"></instant-key>
+<instant-key endpoint="${escapeHtml(publicBaseUrl)}" remember></instant-key>
 <script>${PAGE_SCRIPT}</script>
 <noscript>${escapeHtml(text.noscript)}</noscript>
 </main>

@@ -2,13 +2,17 @@ import { initialState, Task } from '@lit/task';
 import type { ReactiveController, ReactiveElement } from 'lit';
 import { domErrorName } from '../ble/errors.ts';
 import { CredentialsError, type LoadErrorCode } from '../credentials/errors.ts';
-import type { KeyVault } from '../credentials/key-vault.ts';
+import type { KeyVault, SavedAnswer } from '../credentials/key-vault.ts';
 import type { CredentialsResolver, CredentialsResponse } from '../credentials/types.ts';
 import { validateCredentialsResponse } from '../credentials/validate.ts';
 import { ikEvent, toPublicCredential } from '../events.ts';
 import { chunkHint, hint } from '../hints.ts';
-import { keyFailed, keyLoaded, keyLoading, keyRefreshFailed, refreshDelayMs, ticketsHalfLife, type KeyStore } from '../state/index.ts';
+import { keyFailed, keyLoaded, keyLoading, keyRefreshFailed, keyStale, refreshDelayMs, ticketsHalfLife, type KeyStore, type Stale } from '../state/index.ts';
 
+
+
+/** A first request slower than this shows the key saved on this device meanwhile (issue 14). */
+export const SAVED_AFTER_MS = 3000;
 /** Coming back to the page refreshes only when the last answer is older than this. */
 const VISIBLE_REFRESH_MS = 30_000;
 
@@ -118,11 +122,12 @@ export class CredentialsController implements ReactiveController {
     }
     const before = $key.get();
     let token = '';
+    let saved: Promise<SavedAnswer | undefined> | undefined;
     try {
       const request = this.#options.request();
       token = request.token;
       const view = this.#viewReady();
-      if (!refresh) this.#offerSaved(token, view, signal);
+      if (!refresh && this.vault) saved = this.#offerSaved(this.vault, token, view, signal);
       // Fresh tickets once half their life is spent (api.md: then no If-None-Match).
       const revalidate = before.status === 'loaded' && Date.now() < ticketsHalfLife(before.data, this.#loadedAt);
       const raw = await request.resolver(token, { signal, revalidate });
@@ -134,11 +139,24 @@ export class CredentialsController implements ReactiveController {
     } catch (error) {
       // Superseded or removed: the next run (if any) owns the state.
       if (signal.aborted || domErrorName(error) === 'AbortError') return initialState;
+      // No network on a first load: the key saved on this device, at once (issue 14).
+      const offline = saved && error instanceof CredentialsError && error.code.startsWith('network') && error;
+      const shown = offline && this.#showSaved(await saved, signal, offline.code as Stale);
+      if (shown) {
+        this.#host.dispatchEvent(ikEvent('ik-error', { code: offline.code as Stale & LoadErrorCode, message: offline.message }));
+        return shown;
+      }
       this.#failed(error, token);
       throw error;
     } finally {
       if (!signal.aborted) this.#schedule();
     }
+  }
+
+  /** Stops loading and refreshing for good (the key was removed from this device). */
+  stop(): void {
+    this.#task.abort();
+    clearTimeout(this.#timer);
   }
 
   /** Validates an answer (a host resolver's too) and shows it if it changed. */
@@ -168,15 +186,31 @@ export class CredentialsController implements ReactiveController {
     return ready;
   }
 
-  /** Shows the vault's saved answer if it comes while the request is still out. */
-  #offerSaved(token: string, view: Promise<unknown>, signal: AbortSignal): void {
-    if (!this.vault) return;
-    Promise.all([this.vault.saved(token, signal), view])
-      .then(([saved]) => {
-        if (saved && !signal.aborted && this.#options.$key.get().status === 'loading') this.#accept(saved.body, saved.receivedAt);
-      })
-      // A broken or outdated saved answer is no answer: the request still decides.
-      .catch(() => undefined);
+  /**
+   * Reads the vault's saved answer alongside the request, and shows it if the request is
+   * still out after `SAVED_AFTER_MS` (a fast network wins: no flash of old doors).
+   */
+  #offerSaved(vault: KeyVault, token: string, view: Promise<unknown>, signal: AbortSignal): Promise<SavedAnswer | undefined> {
+    // Never rejects: a vault that fails has nothing saved, and a view that fails fails the load.
+    const saved = Promise.all([vault.saved(token, signal), view]).then(([answer]) => answer, () => undefined);
+    setTimeout(() => void saved.then((answer) => this.#showSaved(answer, signal, 'saved')), SAVED_AFTER_MS);
+    return saved;
+  }
+
+  /**
+   * Shows a saved answer marked with why it is not fresh, unless a newer one is there; a
+   * broken or outdated saved answer is no answer (the request still decides).
+   */
+  #showSaved(answer: SavedAnswer | undefined, signal: AbortSignal, stale: Stale): CredentialsResponse | undefined {
+    const $key = this.#options.$key;
+    if (!answer || signal.aborted || $key.get().status !== 'loading') return undefined;
+    try {
+      const data = this.#accept(answer.body, answer.receivedAt);
+      keyStale($key, stale);
+      return data;
+    } catch {
+      return undefined;
+    }
   }
 
   #failed(error: unknown, token: string): void {
@@ -195,7 +229,7 @@ export class CredentialsController implements ReactiveController {
     // Keys on screen stay usable when only the network failed (see keyRefreshFailed).
     if ($key.get().status === 'loaded') keyRefreshFailed($key, code, message);
     else keyFailed($key, code, message);
-    if (token && (code === 'link_expired' || code === 'link_revoked')) this.vault?.forget(token);
+    if (token && (code === 'link_expired' || code === 'link_revoked' || code === 'link_invalid')) this.vault?.forget(token, code);
     this.#host.dispatchEvent(ikEvent('ik-error', { code, message }));
   }
 

@@ -43,8 +43,13 @@ export const enKey = {
   'notice.ble_cancelled': 'No lock was chosen. Tap Unlock when you are next to the lock.',
   'notice.ble_cancelled_for': 'No lock was chosen for {entrance}. If your phone listed none, stand next to it, check that Bluetooth is on and tap Unlock again.',
   'notice.ble_unavailable': 'Turn on Bluetooth to unlock your doors.',
-  'notice.network_offline': 'You are offline. Your saved key still works.',
-  'notice.network_error': 'Your key could not be updated. Your saved key still works.',
+  'notice.network_offline': 'Offline · your key works until {time}',
+  'notice.network_error': 'Your key could not be updated · it works until {time}',
+  'notice.saved': 'Still connecting · your saved key works until {time}',
+  'notice.ending': 'Your key stops working at {time}. Connect to the internet before then to renew it.',
+  'renew.title': 'Connect to renew',
+  'renew.body': 'Your saved key has run out. Connect to the internet and it renews itself.',
+  'action.remove': 'Remove this key from this phone',
 
   'error.unlockTitle': '{entrance} did not unlock',
 

@@ -21,6 +21,8 @@ export const en = {
   'share.title': 'Your room key',
   'support.call': 'Call {phone}',
   'support.email': 'Email the front desk',
+  'removed.title': 'Key removed from this phone',
+  'removed.body': 'To use it here again, open your key link.',
 
   'unsupported.title': 'This browser cannot open doors',
   'unsupported.insecure_context': 'This page is not secure (https), so it cannot use Bluetooth. Open your key link directly.',

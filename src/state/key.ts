@@ -3,17 +3,27 @@ import type { UnsupportedReason } from '../ble/capabilities.ts';
 import type { LoadErrorCode } from '../credentials/errors.ts';
 import type { CredentialsResponse, Customization } from '../credentials/types.ts';
 
+/**
+ * Why the credentials shown are not a fresh answer: the last request found no network or
+ * failed, or (`saved`) the key kept on this device is shown while a slow request is out.
+ */
+export type Stale = 'network_offline' | 'network_error' | 'saved';
+
 /** The link's status and, once loaded, its credentials. One store per element. */
 export type KeyValue =
   | { status: 'idle' }
   | { status: 'unsupported'; reason: UnsupportedReason }
   | { status: 'loading' }
-  /** `stale`: the last refresh failed on the network; these credentials still work offline. */
-  | { status: 'loaded'; data: CredentialsResponse; stale?: 'network_offline' | 'network_error' }
-  /** `customization`: the issuer's, from the last answer, for its support contact. */
-  | { status: 'failed'; code: LoadErrorCode; message: string; customization?: Customization };
+  /** `stale`: not a fresh answer (see `Stale`); its tickets still work offline until they expire. */
+  | { status: 'loaded'; data: CredentialsResponse; stale?: Stale }
+  /**
+   * `customization`: the issuer's, from the last answer, for its support contact.
+   * `forgotten`: a key kept on this device was removed by the guest, or is not there.
+   */
+  | { status: 'failed'; code: LoadErrorCode; message: string; customization?: Customization; forgotten?: Forgotten };
 
 export type KeyStore = WritableAtom<KeyValue>;
+export type Forgotten = 'removed' | 'missing';
 
 export function createKeyStore(): KeyStore {
   return atom<KeyValue>({ status: 'idle' });
@@ -34,11 +44,17 @@ export function keyLoaded($key: KeyStore, data: CredentialsResponse): void {
   $key.set({ status: 'loaded', data });
 }
 
-export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string): void {
+export function keyFailed($key: KeyStore, code: LoadErrorCode, message: string, forgotten?: Forgotten): void {
   const before = $key.get();
   if (before.status === 'unsupported') return;
   const customization = before.status === 'loaded' ? before.data.instant_key.customization : before.status === 'failed' ? before.customization : undefined;
-  $key.set({ status: 'failed', code, message, ...(customization ? { customization } : {}) });
+  $key.set({ status: 'failed', code, message, ...(customization ? { customization } : {}), ...(forgotten ? { forgotten } : {}) });
+}
+
+/** Marks the credentials on screen as not fresh. */
+export function keyStale($key: KeyStore, stale: Stale): void {
+  const value = $key.get();
+  if (value.status === 'loaded') $key.set({ ...value, stale });
 }
 
 /**

@@ -110,8 +110,16 @@ export class BluetoothEmulator {
   private readonly pageSessions: CDPSession[] = [];
   /** Prompts still waiting for their lock to show up: cancelled at the latest on `stop()`. */
   private readonly waitingPrompts = new Map<string, { timer: ReturnType<typeof setTimeout>; cancel(): void }>();
+  /** Pages whose chooser this emulator answers, with their navigation listeners (see `restore`). */
+  private readonly watched = new Map<Page, (frame: unknown) => void>();
+  /** The emulation being put back after a navigation; every operation waits for it. */
+  private restoring: Promise<void> = Promise.resolve();
+  private stopped = false;
 
-  private constructor(private readonly session: CDPSession) {
+  private constructor(
+    private readonly session: CDPSession,
+    private adapter: AdapterState,
+  ) {
     session.on('BluetoothEmulation.gattOperationReceived', (event) => {
       void this.onGattOperation(event.address, event.type);
     });
@@ -126,12 +134,55 @@ export class BluetoothEmulator {
     // A previous emulator of this browser may have left it enabled: start from a clean slate.
     await session.send('BluetoothEmulation.disable').catch(() => undefined);
     await session.send('BluetoothEmulation.enable', { state: adapter, leSupported: true });
-    return new BluetoothEmulator(session);
+    return new BluetoothEmulator(session, adapter);
   }
 
   /** Makes `lock` reachable: it shows in choosers whose filters match its name and service. */
   async addLock(lock: EmulatedLock, options: { address?: string } = {}): Promise<string> {
+    await this.settled();
     const address = options.address ?? allocateAddress();
+    await this.simulate(lock, address);
+    return address;
+  }
+
+  /**
+   * Resolves once the emulation is up: after a watched page navigates or reloads, Chromium
+   * drops the emulated adapter (when no other page holds Bluetooth), and the emulator enables
+   * it again with every lock at its old address, faults and counts kept.
+   */
+  settled(): Promise<void> {
+    return this.restoring;
+  }
+
+  /** Checks the emulation is still enabled (a page that used it may have gone) and restores it if not. */
+  ensureEnabled(): Promise<void> {
+    this.restoring = this.restoring.then(async () => {
+      if (this.stopped) return;
+      try {
+        await this.session.send('BluetoothEmulation.setSimulatedCentralState', { state: this.adapter });
+      } catch {
+        await this.restore();
+      }
+    });
+    return this.restoring;
+  }
+
+  private async restore(): Promise<void> {
+    await this.session.send('BluetoothEmulation.disable').catch(() => undefined);
+    await this.session.send('BluetoothEmulation.enable', { state: this.adapter, leSupported: true });
+    const peripherals = [...this.peripherals.values()];
+    this.peripherals.clear();
+    this.byCharacteristic.clear();
+    for (const old of peripherals) {
+      clearTimeout(old.drop.timer);
+      old.connection?.close();
+      for (const resolve of old.drop.waiters.splice(0)) resolve();
+      await this.simulate(old.lock, old.address, old);
+    }
+  }
+
+  /** Declares the peripheral to Chromium; `previous` carries a restored lock's faults and counts. */
+  private async simulate(lock: EmulatedLock, address: string, previous?: Peripheral): Promise<void> {
     await this.session.send('BluetoothEmulation.simulatePreconnectedPeripheral', {
       address,
       name: lock.name,
@@ -158,8 +209,8 @@ export class BluetoothEmulator {
       infoId,
       controlId,
       connection: null,
-      faults: { ...NO_FAULTS },
-      counts: { connections: 0, infoReads: 0, controlWrites: 0, controlReads: 0 },
+      faults: previous?.faults ?? { ...NO_FAULTS },
+      counts: previous?.counts ?? { connections: 0, infoReads: 0, controlWrites: 0, controlReads: 0 },
       connectHeld: false,
       controlSinceInfo: false,
       drop: { waiters: [], timer: undefined },
@@ -167,14 +218,22 @@ export class BluetoothEmulator {
     this.peripherals.set(address, peripheral);
     this.byCharacteristic.set(infoId, peripheral);
     this.byCharacteristic.set(controlId, peripheral);
-    return address;
   }
 
   /** How the device chooser is answered from now on (default: select the first matching lock). */
   chooser: ChooserPolicy = { action: 'select' };
 
-  /** Answers `page`'s device chooser prompts by the current `chooser` policy. */
+  /**
+   * Answers `page`'s device chooser prompts by the current `chooser` policy, and keeps the
+   * emulation up across its navigations and reloads. Once per page; a second call does nothing.
+   */
   async watchChooser(page: Page): Promise<void> {
+    if (this.watched.has(page)) return;
+    const onNavigated = (frame: unknown): void => {
+      if (frame === page.mainFrame()) void this.ensureEnabled().catch(() => undefined);
+    };
+    this.watched.set(page, onNavigated);
+    page.on('framenavigated', onNavigated);
     const session = await page.context().newCDPSession(page);
     this.pageSessions.push(session);
     // Chromium prompts again with the same id as its scan finds devices, so a prompt may first
@@ -249,6 +308,7 @@ export class BluetoothEmulator {
    * for the rest of the session.
    */
   async advertise(address: string, options: { rssi?: number } = {}): Promise<void> {
+    await this.settled();
     const { lock } = this.peripheral(address);
     await this.session.send('BluetoothEmulation.simulateAdvertisement', {
       entry: {
@@ -261,11 +321,17 @@ export class BluetoothEmulator {
 
   /** Changes the adapter: `absent` makes `getAvailability()` false and `requestDevice` fail. */
   async setAdapter(state: AdapterState): Promise<void> {
+    await this.settled();
+    this.adapter = state;
     await this.session.send('BluetoothEmulation.setSimulatedCentralState', { state });
   }
 
   /** Ends emulation and forgets every lock: detaching the browser session disables it. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const [page, onNavigated] of this.watched) page.off('framenavigated', onNavigated);
+    this.watched.clear();
+    await this.restoring.catch(() => undefined);
     // A chooser left open would refuse the next page's request: close every waiting one.
     for (const { cancel } of [...this.waitingPrompts.values()]) cancel();
     for (const peripheral of this.peripherals.values()) {

@@ -30,12 +30,11 @@ export interface AttachedVirtualLock {
   setGattFaults(faults: Partial<GattFaults>): void;
   /** Drops the link as if the lock went out of range. */
   disconnect(): Promise<void>;
-  /** Ends Bluetooth emulation in this browser (every attached lock goes away). */
+  /** Ends Bluetooth emulation in this browser (every attached lock goes away); attach again to resume. */
   detach(): Promise<void>;
 }
 
 const emulators = new WeakMap<Browser, Promise<BluetoothEmulator>>();
-const watchedPages = new WeakSet<Page>();
 
 async function emulatorFor(page: Page, options: AttachOptions): Promise<BluetoothEmulator> {
   const browser = page.context().browser();
@@ -47,17 +46,18 @@ async function emulatorFor(page: Page, options: AttachOptions): Promise<Bluetoot
   }
   const ready = await emulator;
   if (options.chooser) ready.chooser = options.chooser;
-  if (!watchedPages.has(page)) {
-    watchedPages.add(page);
-    await ready.watchChooser(page);
-  }
+  // The page that enabled it may have closed since, which drops the emulated adapter.
+  await ready.ensureEnabled();
+  await ready.watchChooser(page);
   return ready;
 }
 
 /**
  * Emulates `lock` (a `VirtualLock`, or the options to make one) in range of `page`, through
- * Chromium's Bluetooth emulation. Call it after the page has loaded: a navigation drops the
- * emulated adapter. Tests sharing one browser must not run in parallel.
+ * Chromium's Bluetooth emulation. The lock stays in range when the page navigates or reloads
+ * (the emulator puts Chromium's emulated adapter back; `emulator.settled()` resolves once it
+ * has), and after `detach()` a new call starts afresh on the same page. Tests sharing one
+ * browser must not run in parallel.
  */
 export async function attachVirtualLock(
   page: Page,
@@ -76,7 +76,8 @@ export async function attachVirtualLock(
     disconnect: () => emulator.disconnect(address),
     detach: async () => {
       const browser = page.context().browser();
-      if (browser) emulators.delete(browser);
+      // Only if it is still this browser's: a lock detached twice must not end a newer emulator.
+      if (browser && (await emulators.get(browser)?.catch(() => undefined)) === emulator) emulators.delete(browser);
       await emulator.stop();
     },
   };

@@ -7,6 +7,8 @@ import { openAt } from './time.ts';
 
 export interface DoorsProps {
   credentials: readonly Credential[];
+  /** Those of `credentials` whose tickets have time left; the others show dimmed, not offered. */
+  usable: readonly Credential[];
   upcoming: readonly UpcomingAccess[];
   unlock: UnlockValue;
   /** The property's time zone, for opening hours. */
@@ -23,10 +25,10 @@ export interface DoorsProps {
  * hours and location; "Unlock nearby door" when there are several; or when access starts.
  */
 export function doors(text: Text, props: DoorsProps): unknown[] {
-  const { credentials, upcoming, unlock } = props;
+  const { credentials, usable, upcoming, unlock } = props;
   return [
-    credentials.length > 1
-      ? html`<button part="nearby-button" class="nearby" type="button" aria-disabled=${String(unlock.phase === 'unlocking')} @click=${(e: Event) => props.onUnlock(e, NEARBY, credentials)}>
+    usable.length > 1
+      ? html`<button part="nearby-button" class="nearby" type="button" aria-disabled=${String(unlock.phase === 'unlocking')} @click=${(e: Event) => props.onUnlock(e, NEARBY, usable)}>
             ${text.t('nearby.unlock')}
           </button>
           ${props.failure(NEARBY)}`
@@ -81,6 +83,7 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
   const about = details(text, entrance);
   // Outside its hours an amenity says so; the unlock still tries, the lock decides.
   const closed = entrance.hours !== undefined && !openAt(entrance.hours, new Date(), props.timeZone);
+  const offered = props.usable.includes(credential);
   return html`
     <li
       part="entrance"
@@ -89,6 +92,7 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
       data-credential-id=${credential.credential_id}
       data-kind=${entrance.kind}
       data-in-range=${near}
+      data-expired=${!offered}
     >
       <span class="text">
         <span class="name">${entrance.display_name}</span>
@@ -99,10 +103,10 @@ function door(text: Text, credential: Credential, props: DoorsProps): TemplateRe
         part="unlock-button"
         class="unlock ${phase === 'idle' ? '' : phase}"
         type="button"
-        aria-disabled=${String(unlock.phase === 'unlocking')}
+        aria-disabled=${String(unlock.phase === 'unlocking' || !offered)}
         data-busy=${text.t('entrance.unlocking')}
         data-done=${text.t('entrance.unlocked')}
-        @click=${(e: Event) => props.onUnlock(e, credential.credential_id, [credential])}
+        @click=${(e: Event) => offered && props.onUnlock(e, credential.credential_id, [credential])}
       >
         <span class="label">${phase === 'unlocking' ? html`<span class="spinner"></span>` : phase === 'unlocked' ? icon('check') : nothing}${text.t(
           phase === 'unlocking' ? 'entrance.unlocking' : phase === 'unlocked' ? 'entrance.unlocked' : 'entrance.unlock',

@@ -1,4 +1,5 @@
 import type { KeyValue, UnlockValue } from '../state/index.ts';
+import { ticketAnnouncement } from './key.ts';
 import { noticeText } from './notice.ts';
 import type { Text } from './text.ts';
 
@@ -9,10 +10,8 @@ import type { Text } from './text.ts';
  */
 export function keyAnnouncements(text: Text, key: Extract<KeyValue, { status: 'loaded' }>, unlock: UnlockValue, entrance: string): [string, string] {
   switch (unlock.phase) {
-    case 'idle': {
-      const notice = key.stale ?? unlock.notice;
-      return [notice ? noticeText(text, notice, entrance) : text.t('status.ready'), ''];
-    }
+    case 'idle':
+      return [ticketAnnouncement(text, key) ?? (unlock.notice ? noticeText(text, unlock.notice, entrance) : text.t('status.ready')), ''];
     case 'unlocking':
       return [text.t('status.unlocking', { entrance }), ''];
     case 'unlocked':

@@ -94,6 +94,9 @@ export const keyStyles = css`
       align-items: stretch;
     }
   }
+  .row[data-expired='true'] {
+    opacity: 0.5;
+  }
   .row.done {
     border-color: var(--_success);
     background: var(--_success-surface);

@@ -3,6 +3,7 @@ import type { LoadErrorCode } from '../credentials/errors.ts';
 import type { Customization } from '../credentials/types.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { support } from './support.ts';
+import type { Forgotten } from '../state/index.ts';
 import type { Text } from './text.ts';
 
 /**
@@ -29,10 +30,11 @@ export function actionButton(text: Text, part: string, label: MessageKey, onClic
 const ASK_THE_DESK = new Set<LoadErrorCode>(['link_expired', 'link_revoked', 'link_max_use', 'link_invalid']);
 
 /**
- * The link could not be loaded, or says it is over. `customization` is the issuer's, from the
- * last answer this element saw, for its support contact.
+ * The link could not be loaded, says it is over, or is no longer kept on this device.
+ * `customization` is the issuer's, from the last answer this element saw, for its support contact.
  */
-export function loadFailure(text: Text, code: LoadErrorCode, customization: Customization | undefined, onRetry: () => void): TemplateResult {
+export function loadFailure(text: Text, code: LoadErrorCode, customization: Customization | undefined, onRetry: () => void, forgotten?: Forgotten): TemplateResult {
+  if (forgotten) return message(forgotten, text.t(forgotten === 'removed' ? 'removed.title' : 'error.linkTitle'), text.t('removed.body'));
   const desk = ASK_THE_DESK.has(code) ? support(text, customization) : nothing;
   if (code === 'link_expired') return message(code, text.t('expired.title'), text.t('expired.body'), [], desk);
   if (code === 'link_revoked') return message(code, text.t('revoked.title'), text.t('revoked.body'), [], desk);

@@ -1,9 +1,9 @@
 import { html, nothing } from 'lit';
-import type { KeyValue, UnlockValue } from '../state/index.ts';
+import type { UnlockValue } from '../state/index.ts';
 import type { Text } from './text.ts';
 
-/** The quiet notices: a closed chooser, Bluetooth off, a refresh that found no network. */
-export type NoticeCode = NonNullable<Extract<UnlockValue, { phase: 'idle' }>['notice'] | Extract<KeyValue, { status: 'loaded' }>['stale']>;
+/** The quiet notices of an attempt: a closed chooser, Bluetooth off (a key that is not fresh says so in view/key.ts). */
+export type NoticeCode = NonNullable<Extract<UnlockValue, { phase: 'idle' }>['notice']>;
 
 /** A notice's words; `entrance` names the door a closed chooser was for, when there was one. */
 export function noticeText(text: Text, code: NoticeCode, entrance?: string): string {

@@ -15,6 +15,8 @@ export interface UnlockFailureActions {
   refresh(): void;
   retry(event: Event): void;
   back(): void;
+  /** The key shown is not fresh: stale tickets cannot be updated now, so no "Update key". */
+  offline?: boolean;
 }
 
 /** A door did not unlock: why, the one next step that can help, and the front desk if none can. */
@@ -30,10 +32,10 @@ export function unlockFailure(
   return message(
     code,
     text.t('error.unlockTitle', { entrance }),
-    text.t(`error.${code}`),
+    STALE_TICKET.has(code) && on.offline ? text.t('renew.body') : text.t(`error.${code}`),
     [
       STALE_TICKET.has(code)
-        ? actionButton(text, 'refresh-button', 'action.refresh', on.refresh)
+        ? !on.offline && actionButton(text, 'refresh-button', 'action.refresh', on.refresh)
         : !final && actionButton(text, 'retry-button', 'action.retry', on.retry),
       actionButton(text, 'back-button', 'action.back', on.back, true),
     ],

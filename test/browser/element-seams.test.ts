@@ -113,14 +113,14 @@ describe('the credentials controller with a key vault', () => {
     return el;
   }
 
-  it('shows the saved answer while the request is out, then the fresh one, which it keeps', async () => {
+  it('shows the saved answer (marked saved) when the request is still out after a few seconds, then the fresh one, which it keeps', async () => {
     const saved = mintKey().response;
     const fresh = mintKey().response;
     let answer!: (value: CredentialsResponse) => void;
     const { vault, log } = fakeVault(saved);
     host = mountHost(vault, () => new Promise((resolve) => (answer = resolve)));
     await until(() => host!.$key.get().status === 'loaded');
-    expect(status(host.$key.get())).to.equal(`loaded ${saved.instant_key.instant_key_id}`);
+    expect(status(host.$key.get())).to.equal(`loaded ${saved.instant_key.instant_key_id} saved`);
 
     answer(fresh);
     await until(() => status(host!.$key.get()) === `loaded ${fresh.instant_key.instant_key_id}`);

@@ -104,3 +104,63 @@ test('a chooser policy of cancel makes requestDevice reject, as a guest closing 
     await page.close();
   }
 });
+
+/** Taps the page's button and sends a HELLO the lock cannot open: its answer proves the lock is in range. */
+async function probeBadTicket(page: Page): Promise<string> {
+  await page.click('#go');
+  const { reply } = await page.evaluate((f) => (window as unknown as ProbePage).probe(f), `800101${'00'.repeat(113)}`);
+  return reply;
+}
+
+test('an attached lock stays in range when the page reloads or navigates', async () => {
+  const page = await openPage();
+  const door = await attachVirtualLock(page, { lockId: LOCK_ID, lockKey: new Uint8Array(32), name: 'IK-QAKIT', maxFrame: 200 });
+  try {
+    assert.equal(await probeBadTicket(page), '800401');
+    await page.reload();
+    await door.emulator.settled();
+    assert.equal(await probeBadTicket(page), '800401', 'after a reload');
+    await page.goto(`${origin}/elsewhere`);
+    await door.emulator.settled();
+    assert.equal(await probeBadTicket(page), '800401', 'after a navigation');
+    assert.equal(door.lock.log.length, 3, 'one lock heard all three');
+    assert.equal(door.gattCounts().connections, 3, 'counts carry across the restores');
+  } finally {
+    await door.detach();
+    await page.close();
+  }
+});
+
+test('a lock detached and attached again on the same page answers the chooser', async () => {
+  const page = await openPage();
+  const options = { lockId: LOCK_ID, lockKey: new Uint8Array(32), name: 'IK-QAKIT', maxFrame: 200 };
+  const first = await attachVirtualLock(page, options);
+  assert.equal(await probeBadTicket(page), '800401');
+  await first.detach();
+  const second = await attachVirtualLock(page, options);
+  try {
+    assert.equal(await probeBadTicket(page), '800401');
+    assert.equal(second.lock.log.length, 1);
+  } finally {
+    await second.detach();
+    await first.detach(); // a second detach of the old handle leaves nothing behind
+    await page.close();
+  }
+});
+
+test('a lock attached to a new page after the first one closed is in range', async () => {
+  const options = { lockId: LOCK_ID, lockKey: new Uint8Array(32), name: 'IK-QAKIT', maxFrame: 200 };
+  const first = await openPage();
+  const door = await attachVirtualLock(first, options);
+  try {
+    assert.equal(await probeBadTicket(first), '800401');
+    await first.close();
+    const next = await openPage();
+    await attachVirtualLock(next, door.lock);
+    assert.equal(await probeBadTicket(next), '800401');
+    assert.equal(door.lock.log.length, 2);
+    await next.close();
+  } finally {
+    await door.detach();
+  }
+});

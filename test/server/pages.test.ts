@@ -75,7 +75,7 @@ describe('pages and static files', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     assert.ok(res.body.includes('<script type="module" src="/instant-key.js"></script>'));
-    assert.ok(res.body.includes(`<instant-key endpoint="${t.url}"></instant-key>`));
+    assert.ok(res.body.includes(`<instant-key endpoint="${t.url}" remember></instant-key>`));
     assert.ok(res.body.includes('https://brand.example/logo.png?a=1&amp;b=&quot;2&quot;'), 'attribute values are escaped');
     const csp = res.headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
