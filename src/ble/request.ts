@@ -21,9 +21,9 @@ export function lockRequestOptions(bleNames: readonly string[], service: string 
  * Opens the browser's device chooser. Call it synchronously from the tap's handler: the user
  * activation it needs is spent by any await before it. Never throws synchronously.
  */
-export function requestLockDevice(bluetooth: Bluetooth, bleNames: readonly string[]): Promise<BluetoothDevice> {
+export function requestLockDevice(bluetooth: Bluetooth, bleNames: readonly string[], service?: string): Promise<BluetoothDevice> {
   try {
-    return bluetooth.requestDevice(lockRequestOptions(bleNames));
+    return Promise.resolve(bluetooth.requestDevice(lockRequestOptions(bleNames, service)));
   } catch (error) {
     return Promise.reject(error);
   }

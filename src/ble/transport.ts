@@ -35,6 +35,8 @@ export interface LockRequest {
   readonly names: readonly string[];
   /** The IK1 GATT service UUID, lower case. */
   readonly service: string;
+  /** Aborted when the element no longer wants a lock (it was removed): close any picker. */
+  readonly signal?: AbortSignal;
 }
 
 /** A lock `chooseLock` returned: opaque to the element, handed back to `connect`. */

@@ -1,4 +1,5 @@
 import { domErrorName } from './errors.ts';
+import { connectGattLink } from './gatt-link.ts';
 import { NearbyLocks } from './nearby.ts';
 import { lockRequestOptions } from './request.ts';
 import { transportError, type BluetoothTransport, type ChosenLock, type LockLink } from './transport.ts';
@@ -8,18 +9,11 @@ import { transportError, type BluetoothTransport, type ChosenLock, type LockLink
  * polyfills of it (WebBLE, Topaz, Bluefy and the like). It reads `navigator.bluetooth` on each
  * call, so a polyfill injected after the page loaded is used, and feature-detects everything
  * beyond `requestDevice` (see docs/native-bridge.md, "The Web Bluetooth the element needs").
- * Connecting lives in ./gatt-link.ts, loaded on first use: the element needs only the chooser
- * before the first tap.
+ * The element loads this module lazily (see ./page-transport.ts): it needs only the chooser
+ * before credentials arrive.
  */
 
 type Get = () => Bluetooth | undefined;
-
-let gatt: Promise<typeof import('./gatt-link.ts')> | undefined;
-function loadGatt(): Promise<typeof import('./gatt-link.ts')> {
-  gatt ??= import('./gatt-link.ts');
-  gatt.catch(() => (gatt = undefined));
-  return gatt;
-}
 
 /** Whether `target` can take event listeners (a polyfill's `navigator.bluetooth` may be a plain object). */
 export function isEventTarget(target: unknown): target is EventTarget {
@@ -59,11 +53,7 @@ export async function classifyRequestError(error: unknown, bluetooth: Bluetooth 
 export function webBluetoothTransport(get: Get = () => navigator.bluetooth): BluetoothTransport {
   let nearby: NearbyLocks | undefined;
   return {
-    availability() {
-      // Asked once credentials arrive: the connect code is then fetched before the first tap.
-      loadGatt().catch(() => undefined);
-      return adapterAvailable(get());
-    },
+    availability: () => adapterAvailable(get()),
     onAvailabilityChange(listener) {
       const bluetooth = get();
       if (!isEventTarget(bluetooth)) return () => undefined;
@@ -97,12 +87,8 @@ export function webBluetoothTransport(get: Get = () => navigator.bluetooth): Blu
         },
       );
     },
-    async connect(lock: ChosenLock, { signal, timeoutMs }): Promise<LockLink> {
-      const { connectGattLink } = await loadGatt().catch((error: unknown) => {
-        throw transportError('ble_connect_failed', 'The Bluetooth code could not be loaded', error);
-      });
-      return connectGattLink(lock as BluetoothDevice, { signal, stepTimeoutMs: timeoutMs });
-    },
+    connect: (lock: ChosenLock, { signal, timeoutMs }): Promise<LockLink> =>
+      connectGattLink(lock as BluetoothDevice, { signal, stepTimeoutMs: timeoutMs }),
     watchNearby(names, onChange) {
       nearby?.stop();
       const watching = new NearbyLocks(onChange);
