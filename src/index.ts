@@ -36,7 +36,6 @@ export type {
 export type { UnsupportedReason } from './ble/capabilities.ts';
 export type { LockTransport } from './ble/lock-transport.ts';
 export type { BluetoothUnlockResult } from './ble/unlock.ts';
-export { transportError } from './ble/transport.ts';
 export type { BluetoothTransport, ChosenLock, LockLink, LockRequest, TransportErrorCode } from './ble/transport.ts';
 
 /** The tag `defineInstantKey()` registers. */

@@ -1,7 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { bluetoothLocks } from './ble/bluetooth-locks.ts';
 import { detectSupport, type Support } from './ble/capabilities.ts';
 import type { LockTransport } from './ble/lock-transport.ts';
-import { webBluetoothLocks } from './ble/web-bluetooth-locks.ts';
+import { pageTransport } from './ble/page-transport.ts';
+import type { BluetoothTransport } from './ble/transport.ts';
 import { CredentialsController, type CredentialsRequest } from './controllers/credentials.ts';
 import { ShareController } from './controllers/share.ts';
 import { UnlockController } from './controllers/unlock.ts';
@@ -14,7 +16,7 @@ import { styles } from './instant-key.styles.ts';
 import { claimFragmentToken, peekFragmentToken } from './link-token.ts';
 import { previewLocks, previewResolver } from './preview/preview-source.ts';
 import { instantKeyUrl } from './share.ts';
-import { createKeyState, keyUnsupported, StoreController, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
+import { createKeyState, keySupportedAfterAll, keyUnsupported, StoreController, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
 import { announcements } from './view/live-regions.ts';
 import { loadFailure, message } from './view/message.ts';
@@ -108,11 +110,13 @@ export class InstantKeyElement extends LitElement {
   /** Replaces the HTTP call, for hosts with their own backend. */
   declare resolver: CredentialsResolver | undefined;
   /**
-   * Replaces Web Bluetooth as the way to the locks, e.g. a native app lending its Bluetooth to
-   * a WebView (see `LockTransport`). Set it before the element is attached: a page with a
-   * transport counts as supported whatever its browser.
+   * Replaces the element's Bluetooth with the host's own, e.g. a Capacitor plugin (a
+   * `BluetoothTransport`: choose a lock, connect, read and write; see docs/native-bridge.md).
+   * Set it before the element is attached: a page with a transport counts as supported
+   * whatever its browser. Without it the element uses the native bridge when the host injected
+   * `window.instantKeyBridge`, else Web Bluetooth.
    */
-  declare transport: LockTransport | undefined;
+  declare transport: BluetoothTransport | undefined;
   /** The Instant Key URL the "Share key" action passes on; defaults to `{endpoint}/k#{token}`. */
   declare shareUrl: string | undefined;
   /** Milliseconds `unlocked` shows before `ready` returns (default 3000). */
@@ -153,7 +157,7 @@ export class InstantKeyElement extends LitElement {
   #unsupportedAnnounced = false;
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
-  #webBluetooth: LockTransport | undefined;
+  #locks: [BluetoothTransport | undefined, LockTransport] | undefined;
 
   constructor() {
     super();
@@ -175,7 +179,33 @@ export class InstantKeyElement extends LitElement {
       this.#fragmentToken ??= claimFragmentToken();
     }
     super.connectedCallback();
+    // A polyfill or a native bridge may be injected after the page's scripts ran.
+    if (this.#support.supported === false && this.#support.reason === 'no_bluetooth') this.#watchLateBluetooth(true);
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#watchLateBluetooth(false);
+  }
+
+  #watchLateBluetooth(on: boolean): void {
+    // Polyfills inject at document start or on load; a bridge may come with a later page show.
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    window[method]('load', this.#recheckSupport);
+    document[method]('visibilitychange', this.#recheckSupport);
+  }
+
+  /** Bluetooth that appeared since the element found none: start over as a supported page. */
+  readonly #recheckSupport = (): void => {
+    if (document.visibilityState === 'hidden' || this.#support?.supported !== false || this.#support.reason !== 'no_bluetooth') return;
+    if (!detectSupport().supported) return;
+    this.#support = { supported: true };
+    this.#watchLateBluetooth(false);
+    keySupportedAfterAll(this.#state.$key);
+    if (!this.token) this.#fragmentToken ??= claimFragmentToken();
+    this.#unlock.transportChanged();
+    this.#credentials.retry();
+  };
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     super.attributeChangedCallback(name, old, value);
@@ -245,10 +275,14 @@ export class InstantKeyElement extends LitElement {
   }
 
   #transport(): LockTransport | undefined {
-    if (this.transport) return this.transport;
     if (this.preview != null) return this.#previewSource()[2];
-    const bluetooth = navigator.bluetooth;
-    return bluetooth && (this.#webBluetooth ??= webBluetoothLocks(bluetooth));
+    // An unsupported page loads no Bluetooth code at all.
+    if (!this.#support?.supported) return undefined;
+    const own = this.transport;
+    if (this.#locks && this.#locks[0] === own) return this.#locks[1];
+    const locks = bluetoothLocks(() => own ?? pageTransport());
+    this.#locks = [own, locks];
+    return locks;
   }
 
   #previewSource(): [string, CredentialsResolver, LockTransport] {

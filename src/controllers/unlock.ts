@@ -48,6 +48,12 @@ export class UnlockController implements ReactiveController {
     this.#options.transport()?.watchAvailability((available) => adapterChecked(this.#options.$unlock, available), this.#watch.signal);
   }
 
+  /** The way to the locks changed (Bluetooth appeared after all): watch the new one. */
+  transportChanged(): void {
+    this.#watch?.abort();
+    this.hostConnected();
+  }
+
   hostDisconnected(): void {
     this.#watch?.abort();
     queueMicrotask(() => {
@@ -66,7 +72,7 @@ export class UnlockController implements ReactiveController {
       credentials.map((c) => c.lock.ble_name),
       () => this.#host.requestUpdate(),
     );
-    void transport.availability().then((available) => adapterChecked(this.#options.$unlock, available));
+    void transport.availability().then((available) => adapterChecked(this.#options.$unlock, available), () => undefined);
   }
 
   /** Whether `credential`'s lock is in range and opens with one tap. */
@@ -86,10 +92,23 @@ export class UnlockController implements ReactiveController {
     unlockStarted($unlock, target);
     const controller = new AbortController();
     this.#abort = controller;
-    void transport.unlock(credentials, controller.signal).then((result) => {
-      if (this.#abort === controller) this.#abort = undefined;
-      this.#settle(target, result, controller.signal);
-    });
+    let running: Promise<BluetoothUnlockResult>;
+    try {
+      running = transport.unlock(credentials, controller.signal);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    // Never rejects by contract; should it still, the guest gets an error, not a stuck `unlocking`.
+    void running
+      .catch((error: unknown): BluetoothUnlockResult => ({
+        ok: false,
+        code: 'ble_connect_failed',
+        message: error instanceof Error ? error.message : 'Unexpected Bluetooth failure',
+      }))
+      .then((result) => {
+        if (this.#abort === controller) this.#abort = undefined;
+        this.#settle(target, result, controller.signal);
+      });
   }
 
   /** "Try again" after a failure: the same door, or the nearby chooser again. */
