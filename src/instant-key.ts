@@ -28,14 +28,21 @@ const UNLOCKED_HOLD_MS = 3000;
 
 /** The loaded key's view (src/view/key.ts): shared by every element of the page. */
 const keyView = new Lazy(() => import('./view/key.ts'));
+/** Where a phone that cannot open doors goes instead (src/view/handoff.ts). */
+const handoffView = new Lazy(() => import('./view/handoff.ts'));
 
 /**
- * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
- * `lang` are those of the properties below, documented there.
+ * Unlocks the doors of an Instant Key link over Bluetooth (IK1): Web Bluetooth, a native
+ * host's bridge, or the host's own `transport`. Its attributes other than `lang`,
+ * `ios-app-url` and `ios-app-name` are those of the properties below, documented there.
  *
  * @tagname instant-key
  * @summary A guest's mobile key: lists the doors the link opens and unlocks them over Bluetooth.
  *
+ * @attr ios-app-url - The issuer's iOS app or App Clip link (https). Where an iPhone's browser
+ *   cannot open doors it offers "Open in <app>", passing the Instant Key URL percent-encoded
+ *   in that link's fragment (docs/native-bridge.md). Read when the guest sees that state.
+ * @attr ios-app-name - The app's name for that action; default "the app".
  * @attr lang - Language of the element's text (BCP 47); defaults to the nearest `lang` on the
  *   page, then the browser's. English is built in; es, fr, de, ja and ar load on demand.
  *
@@ -69,6 +76,8 @@ const keyView = new Lazy(() => import('./view/key.ts'));
  * @csspart share-button - "Share key".
  * @csspart share-links - Copy, SMS and email links, when the system share sheet is missing.
  * @csspart copy-button - Copies the key's link.
+ * @csspart handoff-button - Where this phone's browser cannot open doors: "Open in Chrome"
+ *   (Android) or "Open in <app>" (iOS, with `ios-app-url`), carrying the link onward.
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
@@ -180,7 +189,10 @@ export class InstantKeyElement extends LitElement {
     }
     super.connectedCallback();
     // A polyfill or a native bridge may be injected after the page's scripts ran.
-    if (this.#support.supported === false && this.#support.reason === 'no_bluetooth') this.#watchLateBluetooth(true);
+    if (this.#support.supported === false && this.#support.reason === 'no_bluetooth') {
+      this.#watchLateBluetooth(true);
+      handoffView.load().then(() => this.requestUpdate(), () => undefined);
+    }
   }
 
   override disconnectedCallback(): void {
@@ -329,8 +341,10 @@ export class InstantKeyElement extends LitElement {
       case 'idle':
       case 'loading':
         return html`<p class="muted" aria-hidden="true"><span class="spinner"></span>${text.t('status.loading')}</p>`;
-      case 'unsupported':
-        return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
+      case 'unsupported': {
+        const onward = key.reason === 'no_bluetooth' ? handoffView.current?.handoff(text, this, this.#shareUrl, (url) => void this.#share.copy(url)) : undefined;
+        return [message(key.reason, text.t('unsupported.title'), onward?.body ?? text.t(`unsupported.${key.reason}`), ...(onward?.actions ?? [])), this.#shareView(text)];
+      }
       case 'failed':
         return loadFailure(text, key.code, () => this.#credentials.retry());
     }

@@ -11,10 +11,18 @@ export function serveKeyPage(): Promise<StaticServer> {
   return serveStatic({ mounts: { '/dist/': 'dist', '/': 'test/e2e/support/pages' }, urlHost: '127.0.0.1' });
 }
 
-/** Opens the key page with `credentials` (set before any script runs). */
-export async function openKey(page: Page, origin: string, credentials: CredentialsResponse): Promise<void> {
-  await page.addInitScript((c) => void ((window as unknown as { __ikCredentials: unknown }).__ikCredentials = c), credentials);
+/** Opens the key page with `credentials` and the element's `attributes` (set before any script runs). */
+export async function openKey(page: Page, origin: string, credentials: CredentialsResponse, attributes: Record<string, string> = {}): Promise<void> {
+  await page.addInitScript(
+    ([c, a]) => void Object.assign(window, { __ikCredentials: c, __ikAttributes: a }),
+    [credentials, attributes] as const,
+  );
   await page.goto(`${origin}/key.html`);
+}
+
+/** How many times the element asked its resolver for credentials. */
+export function resolverCalls(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __ikResolved: number }).__ikResolved);
 }
 
 /** Resolves when the element's reflected state is `state`. */
