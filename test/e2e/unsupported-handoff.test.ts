@@ -78,7 +78,7 @@ describe('the unsupported state helps the guest onward', () => {
     for (const attributes of [{}, { 'ios-app-url': 'http://appclip.hotel.example/key' }] as Record<string, string>[]) {
       const page = await openOn(UA.iphone, attributes);
       // The hand-off's words arrive with its chunk; the generic message shows until then.
-      await page.locator('instant-key [part~="message"]').filter({ hasText: /^iPhone browsers cannot use Bluetooth, so doors cannot be opened here/ }).waitFor();
+      await page.locator('instant-key [part~="message"] p').filter({ hasText: /^iPhone browsers cannot use Bluetooth, so doors cannot be opened here/ }).waitFor();
       assert.match(await messageText(page), /Send this link to an Android phone with Chrome, or ask the front desk\.$/);
       await page.locator('instant-key').getByRole('button', { name: 'Share key' }).waitFor();
       assert.equal(await page.locator('instant-key [part~="handoff-button"]').count(), 0);
