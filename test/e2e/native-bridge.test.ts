@@ -52,7 +52,7 @@ async function lastError(p: Page): Promise<string | undefined> {
 
 describe('the element inside a native app, through the bridge', () => {
   test('with no Web Bluetooth, the key is ready and unlocks Room 412 through the bridge', async () => {
-    const { host, door, page } = await openInApp();
+    const { key, host, door, page } = await openInApp();
     assert.equal(await page.evaluate(() => 'bluetooth' in navigator), false, 'no Web Bluetooth, as in a WKWebView');
 
     await unlockRoom(page);
@@ -66,6 +66,12 @@ describe('the element inside a native app, through the bridge', () => {
     assert.deepEqual(choose.names, [door.lock.name]);
     assert.equal(choose.service, '5a1e0001-7c3d-4f5e-9a8b-1c2d3e4f5a6b');
     assert.equal((await events(page)).at(-1)?.type, 'ik-unlock');
+    // The native side sees frames, never the link token or the credential key.
+    const wire = JSON.stringify(host.transcript);
+    assert.equal(wire.includes('ik_e2e_test_token'), false);
+    const credentialKey = Buffer.from(key.response.credentials[0]!.credential_key, 'base64url');
+    assert.equal(wire.includes(credentialKey.toString('base64')), false);
+    assert.equal(wire.includes(key.response.credentials[0]!.credential_key), false);
   });
 
   test('a cancelled picker is a quiet notice in ready, as on Web Bluetooth', async () => {
