@@ -1,8 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { bluetoothLocks } from './ble/bluetooth-locks.ts';
 import { detectSupport, type Support } from './ble/capabilities.ts';
 import type { LockTransport } from './ble/lock-transport.ts';
-import { pageTransport } from './ble/page-transport.ts';
+import { lazyLocks } from './ble/lazy-locks.ts';
 import type { BluetoothTransport } from './ble/transport.ts';
 import { CredentialsController, type CredentialsRequest } from './controllers/credentials.ts';
 import { ShareController } from './controllers/share.ts';
@@ -167,6 +166,7 @@ export class InstantKeyElement extends LitElement {
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
   #locks: [BluetoothTransport | undefined, LockTransport] | undefined;
+  #stopWatching: (() => void) | undefined;
 
   constructor() {
     super();
@@ -190,34 +190,27 @@ export class InstantKeyElement extends LitElement {
     super.connectedCallback();
     // A polyfill or a native bridge may be injected after the page's scripts ran.
     if (this.#support.supported === false && this.#support.reason === 'no_bluetooth') {
-      this.#watchLateBluetooth(true);
-      handoffView.load().then(() => this.requestUpdate(), () => undefined);
+      handoffView.load().then((m) => {
+        this.#stopWatching?.();
+        if (this.isConnected) this.#stopWatching = m.watchLateBluetooth(() => this.#supportedAfterAll());
+        this.requestUpdate();
+      }, () => undefined);
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#watchLateBluetooth(false);
+    this.#stopWatching?.();
   }
 
-  #watchLateBluetooth(on: boolean): void {
-    // Polyfills inject at document start or on load; a bridge may come with a later page show.
-    const method = on ? 'addEventListener' : 'removeEventListener';
-    window[method]('load', this.#recheckSupport);
-    document[method]('visibilitychange', this.#recheckSupport);
-  }
-
-  /** Bluetooth that appeared since the element found none: start over as a supported page. */
-  readonly #recheckSupport = (): void => {
-    if (document.visibilityState === 'hidden' || this.#support?.supported !== false || this.#support.reason !== 'no_bluetooth') return;
-    if (!detectSupport().supported) return;
+  /** Bluetooth appeared since the element found none: start over as a supported page. */
+  #supportedAfterAll(): void {
     this.#support = { supported: true };
-    this.#watchLateBluetooth(false);
     keySupportedAfterAll(this.#state.$key);
     if (!this.token) this.#fragmentToken ??= claimFragmentToken();
     this.#unlock.transportChanged();
     this.#credentials.retry();
-  };
+  }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     super.attributeChangedCallback(name, old, value);
@@ -292,7 +285,7 @@ export class InstantKeyElement extends LitElement {
     if (!this.#support?.supported) return undefined;
     const own = this.transport;
     if (this.#locks && this.#locks[0] === own) return this.#locks[1];
-    const locks = bluetoothLocks(() => own ?? pageTransport());
+    const locks = lazyLocks(own);
     this.#locks = [own, locks];
     return locks;
   }

@@ -2,6 +2,7 @@ import type { Credential } from '../credentials/types.ts';
 import { Lazy } from '../lazy.ts';
 import { IK1_SERVICE_UUID } from '../protocol/constants.ts';
 import type { LockTransport } from './lock-transport.ts';
+import { pageTransport } from './page-transport.ts';
 import type { BluetoothTransport, ChosenLock } from './transport.ts';
 import type { BluetoothUnlockResult } from './unlock.ts';
 
@@ -11,12 +12,13 @@ import type { BluetoothUnlockResult } from './unlock.ts';
 const engine = new Lazy(() => import('./engine.ts'));
 
 /**
- * The element's way to the locks over a `BluetoothTransport`: the host's own, the native
- * bridge or Web Bluetooth (`get` is asked on each use, so a bridge or polyfill injected late is
- * used). Every call into the transport is guarded: a host's transport that throws or rejects
- * ends as a typed result, never as a stuck `unlocking`.
+ * The element's way to the locks over a `BluetoothTransport`: the host's own (`own`), else
+ * the page's, the native bridge or Web Bluetooth, decided on each use so that a bridge or
+ * polyfill injected late is used. Every call into the transport is guarded: a host's
+ * transport that throws or rejects ends as a typed result, never as a stuck `unlocking`.
  */
-export function bluetoothLocks(get: () => BluetoothTransport): LockTransport {
+export function bluetoothLocks(own: BluetoothTransport | undefined): LockTransport {
+  const get = (): BluetoothTransport => own ?? pageTransport();
   let stopNearby: (() => void) | undefined;
   return {
     availability: () => attempt(() => get().availability()).then(

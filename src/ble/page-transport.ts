@@ -1,12 +1,12 @@
 import { Lazy } from '../lazy.ts';
 import { hasBridge } from './capabilities.ts';
 import type { BluetoothTransport } from './transport.ts';
+import { webBluetoothTransport } from './web-bluetooth.ts';
 
 /*
  * The transport an element uses when its host gave none: the native bridge when the host
- * injected one (docs/native-bridge.md), else Web Bluetooth. Both are chunks of their own,
- * fetched when credentials arrive (the first `availability()`), so the main file holds only
- * this and the chooser is opened synchronously in the tap, its user activation unspent.
+ * injected one (docs/native-bridge.md), else Web Bluetooth. The bridge's code is a chunk of
+ * its own, fetched only on pages that have a bridge.
  */
 
 let web: BluetoothTransport | undefined;
@@ -15,7 +15,7 @@ let bridged: BluetoothTransport | undefined;
 /** Decided on each call, so a bridge or a polyfill injected after load is picked up. */
 export function pageTransport(): BluetoothTransport {
   if (hasBridge()) return (bridged ??= deferred(() => import('./bridge/transport.ts').then((m) => m.bridgeTransport())));
-  return (web ??= deferred(() => import('./web-bluetooth.ts').then((m) => m.webBluetoothTransport())));
+  return (web ??= webBluetoothTransport());
 }
 
 /** A transport whose code arrives later: calls wait for it until it is loaded. */
@@ -33,7 +33,6 @@ function deferred(load: () => Promise<BluetoothTransport>): BluetoothTransport {
   return {
     availability: () => code.load().then((t) => t.availability(), () => undefined),
     onAvailabilityChange: (listener) => later((t) => t.onAvailabilityChange?.(listener)),
-    // Loaded by the first `availability()`, so the chooser opens within the tap itself.
     chooseLock: (request) => code.current?.chooseLock(request) ?? code.load().then((t) => t.chooseLock(request)),
     connect: (lock, options) => code.load().then((t) => t.connect(lock, options)),
     watchNearby: (names, onChange) => later((t) => t.watchNearby?.(names, onChange)),

@@ -1,13 +1,14 @@
 import { html } from 'lit';
+import { detectSupport } from '../ble/capabilities.ts';
 import { chromeIntentUrl, handoffPlatform, iosAppLink } from '../handoff.ts';
 import { actionButton } from './message.ts';
 import type { Text } from './text.ts';
 
 /*
  * The `unsupported` state's way onward, on phones (see ../handoff.ts): "Open in Chrome" on
- * Android, "Open in <app>" on iOS when the issuer has one, else what to do instead. A chunk of
- * its own, loaded only where doors cannot be opened; so are its words, in every bundled
- * language, which the main catalog does not carry.
+ * Android, "Open in <app>" on iOS when the issuer has one, else what to do instead; and the
+ * watch for Bluetooth that appears late. A chunk of its own, loaded only where doors cannot
+ * be opened; so are its words, in every bundled language, which the main catalog does not carry.
  */
 
 type Words = Record<'android' | 'androidHelp' | 'openChrome' | 'iosApp' | 'openApp' | 'theApp' | 'iosNone', string>;
@@ -102,4 +103,25 @@ export function handoff(
     body: words.iosApp.replace('{app}', name),
     actions: [html`<a part="handoff-button" class="button" href=${app}>${words.openApp.replace('{app}', name)}</a>`],
   };
+}
+
+/**
+ * Calls `onFound` once Bluetooth appears after all: a polyfill or a native bridge injected
+ * after the element looked (some inject on load). Checks now, when the page finishes loading,
+ * and each time it is shown. Returns the stop function.
+ */
+export function watchLateBluetooth(onFound: () => void): () => void {
+  const check = (): void => {
+    if (document.visibilityState === 'hidden' || !detectSupport().supported) return;
+    stop();
+    onFound();
+  };
+  const stop = (): void => {
+    removeEventListener('load', check);
+    document.removeEventListener('visibilitychange', check);
+  };
+  addEventListener('load', check);
+  document.addEventListener('visibilitychange', check);
+  queueMicrotask(check);
+  return stop;
 }

@@ -63,6 +63,8 @@ describe('<instant-key> with a host transport', () => {
     document.body.append(el);
     await stateBecomes(el, 'ready');
 
+    // The way to the locks is its own chunk: it starts watching once that has arrived.
+    await until(() => calls.watched.length > 0);
     expect(calls.watched).to.deep.equal([key.response.credentials.map((c) => c.lock.ble_name)]);
     await tap(button(el, /Unlock Gym/));
     await stateBecomes(el, 'unlocked');
