@@ -34,8 +34,7 @@ export type {
   InstantKeyEventName,
 } from './events.ts';
 export type { UnsupportedReason } from './ble/capabilities.ts';
-export type { LockTransport } from './ble/lock-transport.ts';
-export type { BluetoothUnlockResult } from './ble/unlock.ts';
+export type { BluetoothTransport, ChosenLock, LockLink, LockRequest, TransportErrorCode } from './ble/transport.ts';
 
 /** The tag `defineInstantKey()` registers. */
 export const TAG_NAME = 'instant-key';

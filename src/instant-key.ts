@@ -1,6 +1,8 @@
 import { adoptStyles, LitElement, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import { detectSupport, type Support } from './ble/capabilities.ts';
 import type { LockTransport } from './ble/lock-transport.ts';
+import { lazyLocks } from './ble/lazy-locks.ts';
+import type { BluetoothTransport } from './ble/transport.ts';
 import { CredentialsController, type CredentialsRequest } from './controllers/credentials.ts';
 import type { OutcomeController } from './controllers/outcome.ts';
 import { ShareController } from './controllers/share.ts';
@@ -15,7 +17,7 @@ import { styles } from './instant-key.styles.ts';
 import { claimFragmentToken, peekFragmentToken } from './link-token.ts';
 import { previewLocks, previewResolver } from './preview/preview-source.ts';
 import { instantKeyUrl } from './share.ts';
-import { createKeyState, keyUnsupported, StoreController, unlockReset, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
+import { createKeyState, keySupportedAfterAll, keyUnsupported, StoreController, unlockReset, type ElementState, type KeyState, type KeyValue, type UnlockValue } from './state/index.ts';
 import { Lazy } from './lazy.ts';
 import type { Kept } from './vault/recall.ts';
 import { announcements } from './view/live-regions.ts';
@@ -32,14 +34,21 @@ type KeyView = typeof import('./view/key.ts');
 const keyView = new Lazy<KeyView>(() => import('./view/key.ts'));
 /** `remember`: the device vault and its crypto, fetched only by pages that opt in. */
 const vaultChunk = new Lazy(() => import('./vault/recall.ts'));
+/** Where a phone that cannot open doors goes instead (src/view/handoff.ts). */
+const handoffView = new Lazy(() => import('./view/handoff.ts'));
 
 /**
- * Unlocks the doors of an Instant Key link over Web Bluetooth (IK1). Its attributes other than
- * `lang` are those of the properties below, documented there.
+ * Unlocks the doors of an Instant Key link over Bluetooth (IK1): Web Bluetooth, a native
+ * host's bridge, or the host's own `transport`. Its attributes other than `lang`,
+ * `ios-app-url` and `ios-app-name` are those of the properties below, documented there.
  *
  * @tagname instant-key
  * @summary A guest's mobile key: lists the doors the link opens and unlocks them over Bluetooth.
  *
+ * @attr ios-app-url - The issuer's iOS app or App Clip link (https). Where an iPhone's browser
+ *   cannot open doors it offers "Open in <app>", passing the Instant Key URL percent-encoded
+ *   in that link's fragment (docs/native-bridge.md). Read when the guest sees that state.
+ * @attr ios-app-name - The app's name for that action; default "the app".
  * @attr lang - Language of the element's text (BCP 47); defaults to the nearest `lang` on the
  *   page, then the browser's. English is built in; es, fr, de, ja and ar load on demand.
  *
@@ -88,6 +97,8 @@ const vaultChunk = new Lazy(() => import('./vault/recall.ts'));
  * @csspart share-links - Copy, SMS and email links, when the system share sheet is missing.
  * @csspart copy-button - Copies the key's link.
  * @csspart remove-button - "Remove this key from this phone", when the key is kept (`remember`).
+ * @csspart handoff-button - Where this phone's browser cannot open doors: "Open in Chrome"
+ *   (Android) or "Open in <app>" (iOS, with `ios-app-url`), carrying the link onward.
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
@@ -142,11 +153,13 @@ export class InstantKeyElement extends LitElement {
   /** Replaces the HTTP call, for hosts with their own backend. */
   declare resolver: CredentialsResolver | undefined;
   /**
-   * Replaces Web Bluetooth as the way to the locks, e.g. a native app lending its Bluetooth to
-   * a WebView (see `LockTransport`). Set it before the element is attached: a page with a
-   * transport counts as supported whatever its browser.
+   * Replaces the element's Bluetooth with the host's own, e.g. a Capacitor plugin (a
+   * `BluetoothTransport`: choose a lock, connect, read and write; see docs/native-bridge.md).
+   * Set it before the element is attached: a page with a transport counts as supported
+   * whatever its browser. Without it the element uses the native bridge when the host injected
+   * `window.instantKeyBridge`, else Web Bluetooth.
    */
-  declare transport: LockTransport | undefined;
+  declare transport: BluetoothTransport | undefined;
   /** The Instant Key URL the "Share key" action passes on; defaults to `{endpoint}/k#{token}`. */
   declare shareUrl: string | undefined;
   /** Milliseconds `unlocked` shows before `ready` returns (default 3000). */
@@ -211,6 +224,8 @@ export class InstantKeyElement extends LitElement {
   #unsupportedAnnounced = false;
   #httpResolver: [string, CredentialsResolver] | undefined;
   #preview: [string, CredentialsResolver, LockTransport] | undefined;
+  #locks: [BluetoothTransport | undefined, LockTransport] | undefined;
+  #stopWatching: (() => void) | undefined;
 
   constructor() {
     super();
@@ -235,6 +250,28 @@ export class InstantKeyElement extends LitElement {
     super.connectedCallback();
     // The request leaves now, before the first render, when it has all it needs.
     if (!this.hasUpdated && (this.#token || this.preview != null)) this.#credentials.start();
+    // A polyfill or a native bridge may be injected after the page's scripts ran.
+    if (this.#support.supported === false && this.#support.reason === 'no_bluetooth') {
+      handoffView.load().then((m) => {
+        this.#stopWatching?.();
+        if (this.isConnected) this.#stopWatching = m.watchLateBluetooth(() => this.#supportedAfterAll());
+        this.requestUpdate();
+      }, () => undefined);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stopWatching?.();
+  }
+
+  /** Bluetooth appeared since the element found none: start over as a supported page. */
+  #supportedAfterAll(): void {
+    this.#support = { supported: true };
+    keySupportedAfterAll(this.#state.$key);
+    if (!this.token) this.#fragmentToken ??= claimFragmentToken();
+    this.#unlock?.transportChanged();
+    this.#credentials.retry();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -307,9 +344,16 @@ export class InstantKeyElement extends LitElement {
     return { token, resolver: this.#httpResolver[1] };
   }
 
-  /** The host's own way to the locks, or the preview's; the unlock controller defaults the rest. */
+  /** The way to the locks: the preview's, else the host's own `transport`, a native bridge or Web Bluetooth (loaded lazily). */
   #ownTransport(): LockTransport | undefined {
-    return this.transport ?? (this.preview != null ? this.#previewSource()[2] : undefined);
+    if (this.preview != null) return this.#previewSource()[2];
+    // An unsupported page loads no Bluetooth code at all.
+    if (!this.#support?.supported) return undefined;
+    const own = this.transport;
+    if (this.#locks && this.#locks[0] === own) return this.#locks[1];
+    const locks = lazyLocks(own);
+    this.#locks = [own, locks];
+    return locks;
   }
 
   #previewSource(): [string, CredentialsResolver, LockTransport] {
@@ -379,8 +423,10 @@ export class InstantKeyElement extends LitElement {
       case 'idle':
       case 'loading':
         return html`<p class="muted" aria-hidden="true"><span class="spinner"></span>${text.t('status.loading')}</p>`;
-      case 'unsupported':
-        return [message(key.reason, text.t('unsupported.title'), text.t(`unsupported.${key.reason}`)), this.#shareView(text)];
+      case 'unsupported': {
+        const onward = key.reason === 'no_bluetooth' ? handoffView.current?.handoff(text, this, this.#shareUrl, (url) => void this.#share.copy(url)) : undefined;
+        return [message(key.reason, text.t('unsupported.title'), onward?.body ?? text.t(`unsupported.${key.reason}`), onward?.actions ?? []), this.#shareView(text)];
+      }
       case 'failed':
         return loadFailure(text, key.code, this.#frontDesk(key.customization), () => this.#credentials.retry(), key.forgotten);
     }

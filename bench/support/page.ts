@@ -4,7 +4,8 @@
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { requestLockDevice } from '../../src/ble/connect.ts';
-import { unlockViaBluetooth } from '../../src/ble/unlock.ts';
+import { unlockOverTransport } from '../../src/ble/unlock.ts';
+import { webBluetoothTransport } from '../../src/ble/web-bluetooth.ts';
 import { hexToBytes, randomBytes } from '../../src/protocol/bytes.ts';
 import { authenticateResult, encodeUnlock, parseReply, sealResult, type ResultReply, type SessionBinding } from '../../src/protocol/messages.ts';
 import type { UnlockCredential } from '../../src/protocol/session.ts';
@@ -65,8 +66,7 @@ const bench = {
     const failures: string[] = [];
     const start = performance.now();
     for (let i = 0; i < n; i++) {
-      const result = await unlockViaBluetooth(Promise.resolve(device), credentials, {
-        bluetooth: navigator.bluetooth!,
+      const result = await unlockOverTransport(webBluetoothTransport(), Promise.resolve(device), credentials, {
         signal: new AbortController().signal,
       });
       if (!result.ok) failures.push(result.code);

@@ -1,5 +1,5 @@
 /*
- * Whether this page can use Web Bluetooth at all, decided before any request (api.md: an
+ * Whether this page can use Bluetooth at all (Web Bluetooth, or a native host's bridge), decided before any request (api.md: an
  * unsupported browser must not spend one of the key's devices). Pure over an injectable
  * environment so the rules are unit-tested in Node.
  */
@@ -22,12 +22,16 @@ interface PolicyLike {
 
 export interface CapabilityEnv {
   isSecureContext?: boolean;
+  /** A native host's bridge (docs/native-bridge.md): Bluetooth without Web Bluetooth. */
+  instantKeyBridge?: unknown;
   navigator?: { bluetooth?: unknown };
   document?: { permissionsPolicy?: PolicyLike; featurePolicy?: PolicyLike };
 }
 
 export function detectSupport(env: CapabilityEnv = globalThis as CapabilityEnv): Support {
   if (env.isSecureContext !== true) return { supported: false, reason: 'insecure_context' };
+  // The host lends its own Bluetooth: no Web Bluetooth or permissions policy involved.
+  if (hasBridge(env)) return { supported: true };
   if (!env.navigator?.bluetooth) return { supported: false, reason: 'no_bluetooth' };
   // Chromium still names it `featurePolicy`; the standard name is `permissionsPolicy`.
   const policy = env.document?.permissionsPolicy ?? env.document?.featurePolicy;
@@ -39,14 +43,7 @@ export function detectSupport(env: CapabilityEnv = globalThis as CapabilityEnv):
   return { supported: true };
 }
 
-/**
- * Whether a Bluetooth adapter is present and usable, or `undefined` when the browser cannot
- * tell. Chromium's answer is about the adapter, not about any lock being in range.
- */
-export async function adapterAvailable(bluetooth: Bluetooth): Promise<boolean | undefined> {
-  try {
-    return await bluetooth.getAvailability();
-  } catch {
-    return undefined;
-  }
+/** Whether a native host injected `window.instantKeyBridge` (an object with a `send` function). */
+export function hasBridge(env: { instantKeyBridge?: unknown } = globalThis as { instantKeyBridge?: unknown }): boolean {
+  return typeof (env.instantKeyBridge as { send?: unknown } | null | undefined)?.send === 'function';
 }

@@ -1,6 +1,5 @@
 import { IK1_CONTROL_UUID, IK1_INFO_UUID, IK1_SERVICE_UUID } from '../protocol/constants.ts';
 import { BleError, domErrorName } from './errors.ts';
-import type { GattLink } from './web-bluetooth-transport.ts';
 
 /** protocol.md: each step (connect, discovery, each write, each reply) has its own timeout. */
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
@@ -8,25 +7,11 @@ export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 // The chooser half lives in request.ts, small enough for the element's main file.
 export { lockRequestOptions, requestLockDevice } from './request.ts';
 
-/**
- * Names a failed `requestDevice`. A NotFoundError is both "chooser cancelled" and "no adapter"
- * in Chromium, so availability decides which one the guest is told.
- */
-export async function classifyRequestError(error: unknown, bluetooth: Bluetooth): Promise<BleError> {
-  const name = domErrorName(error);
-  if (name === 'NotFoundError') {
-    const available = await bluetooth.getAvailability().then(
-      (a) => a,
-      () => true,
-    );
-    return available
-      ? new BleError('ble_cancelled', 'The device chooser was closed', { cause: error })
-      : new BleError('ble_unavailable', 'Bluetooth is off or absent', { cause: error });
-  }
-  if (name === 'SecurityError' || name === 'NotAllowedError' || name === 'NotSupportedError') {
-    return new BleError('ble_unavailable', `Bluetooth is not allowed here (${name})`, { cause: error });
-  }
-  return new BleError('ble_connect_failed', `The device chooser failed (${name ?? 'unknown error'})`, { cause: error });
+/** The connected lock's GATT objects (see `connectLock`). */
+export interface GattLink {
+  device: BluetoothDevice;
+  info: BluetoothRemoteGATTCharacteristic;
+  control: BluetoothRemoteGATTCharacteristic;
 }
 
 export interface ConnectOptions {

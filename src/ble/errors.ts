@@ -7,6 +7,8 @@ export const BleErrorCode = {
   CONNECT_FAILED: 'ble_connect_failed',
   TIMEOUT: 'ble_timeout',
   DISCONNECTED: 'ble_disconnected',
+  /** A read or write failed on a live link. */
+  GATT_FAILED: 'ble_gatt_failed',
 } as const;
 export type BleErrorCode = (typeof BleErrorCode)[keyof typeof BleErrorCode];
 

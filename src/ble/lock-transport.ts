@@ -2,9 +2,9 @@ import type { Credential } from '../credentials/types.ts';
 import type { BluetoothUnlockResult } from './unlock.ts';
 
 /**
- * How an `<instant-key>` reaches its locks: Web Bluetooth by default (`web-bluetooth-locks.ts`),
- * the in-page virtual locks of `preview`, or a host's own (a native app lending its Bluetooth
- * to a WebView). The unlock controller talks to locks only through this.
+ * How an `<instant-key>` reaches its locks, inside the element: a `BluetoothTransport` (the
+ * host's own, the native bridge or Web Bluetooth) through `bluetooth-locks.ts`, or the in-page
+ * virtual locks of `preview`. The unlock controller talks to locks only through this.
  */
 export interface LockTransport {
   /** Whether Bluetooth is usable now; `undefined` when the platform cannot tell. Never rejects. */

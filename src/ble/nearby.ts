@@ -32,7 +32,7 @@ export class NearbyLocks {
     } catch {
       return;
     }
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted || !Array.isArray(devices)) return;
     for (const device of devices) if (device.name && names.includes(device.name)) this.#follow(device, controller.signal);
   }
 
@@ -61,7 +61,8 @@ export class NearbyLocks {
   #follow(device: BluetoothDevice, signal: AbortSignal): void {
     const name = device.name!;
     this.#devices.set(name, device);
-    if (typeof device.watchAdvertisements !== 'function') return;
+    // Polyfills may hand out plain-object devices: no events, no watching.
+    if (typeof device.watchAdvertisements !== 'function' || typeof device.addEventListener !== 'function') return;
     device.addEventListener(
       'advertisementreceived',
       () => {

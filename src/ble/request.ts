@@ -9,11 +9,11 @@ import { IK1_SERVICE_UUID } from '../protocol/constants.ts';
  * `requestDevice` options listing only the given locks: one filter per lock name, each also
  * requiring the IK1 service, so the chooser shows only locks this key can open (api.md).
  */
-export function lockRequestOptions(bleNames: readonly string[]): RequestDeviceOptions {
+export function lockRequestOptions(bleNames: readonly string[], service: string = IK1_SERVICE_UUID): RequestDeviceOptions {
   if (bleNames.length === 0) throw new RangeError('at least one lock name is needed');
   return {
-    filters: [...new Set(bleNames)].map((name) => ({ services: [IK1_SERVICE_UUID], name })),
-    optionalServices: [IK1_SERVICE_UUID],
+    filters: [...new Set(bleNames)].map((name) => ({ services: [service], name })),
+    optionalServices: [service],
   };
 }
 
@@ -21,9 +21,9 @@ export function lockRequestOptions(bleNames: readonly string[]): RequestDeviceOp
  * Opens the browser's device chooser. Call it synchronously from the tap's handler: the user
  * activation it needs is spent by any await before it. Never throws synchronously.
  */
-export function requestLockDevice(bluetooth: Bluetooth, bleNames: readonly string[]): Promise<BluetoothDevice> {
+export function requestLockDevice(bluetooth: Bluetooth, bleNames: readonly string[], service?: string): Promise<BluetoothDevice> {
   try {
-    return bluetooth.requestDevice(lockRequestOptions(bleNames));
+    return Promise.resolve(bluetooth.requestDevice(lockRequestOptions(bleNames, service)));
   } catch (error) {
     return Promise.reject(error);
   }

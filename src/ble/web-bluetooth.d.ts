@@ -20,7 +20,8 @@ interface RequestDeviceOptions {
 }
 
 interface Bluetooth extends EventTarget {
-  getAvailability(): Promise<boolean>;
+  /** Missing in some polyfills; feature-detect. */
+  getAvailability?(): Promise<boolean>;
   requestDevice(options: RequestDeviceOptions): Promise<BluetoothDevice>;
   /** Only with the new permissions backend; feature-detect. */
   getDevices?(): Promise<BluetoothDevice[]>;
@@ -54,6 +55,8 @@ interface BluetoothRemoteGATTCharacteristic extends EventTarget {
   readonly value?: DataView | null;
   readValue(): Promise<DataView>;
   writeValueWithResponse(value: ArrayBufferView | ArrayBuffer): Promise<void>;
+  /** The older name, which some polyfills have instead of `writeValueWithResponse`. */
+  writeValue?(value: ArrayBufferView | ArrayBuffer): Promise<void>;
 }
 
 interface Navigator {

@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveElement } from 'lit';
 import type { LockTransport } from '../ble/lock-transport.ts';
-import { webBluetoothLocks } from '../ble/web-bluetooth-locks.ts';
 import type { BluetoothUnlockResult } from '../ble/unlock.ts';
 import type { Credential } from '../credentials/types.ts';
 import { ikEvent } from '../events.ts';
@@ -45,7 +44,6 @@ export class UnlockController implements ReactiveController {
   #abort: AbortController | undefined;
   #watch: AbortController | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
-  #webBluetooth: LockTransport | undefined;
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #unlisten: (() => void) | undefined;
   /**
@@ -89,6 +87,12 @@ export class UnlockController implements ReactiveController {
     }
   };
 
+  /** The way to the locks changed (Bluetooth appeared after all): watch the new one. */
+  transportChanged(): void {
+    this.#watch?.abort();
+    this.hostConnected();
+  }
+
   hostDisconnected(): void {
     this.#watch?.abort();
     this.#unlisten?.();
@@ -104,10 +108,7 @@ export class UnlockController implements ReactiveController {
 
   /** The way to the locks now: the host's, else this browser's Web Bluetooth, else none. */
   #transport(): LockTransport | undefined {
-    const own = this.#options.transport();
-    if (own) return own;
-    const bluetooth = navigator.bluetooth;
-    return bluetooth && (this.#webBluetooth ??= webBluetoothLocks(bluetooth));
+    return this.#options.transport();
   }
 
   /** New credentials: get ready for the first tap and say whether Bluetooth is on. */
@@ -118,7 +119,7 @@ export class UnlockController implements ReactiveController {
       credentials.map((c) => c.lock.ble_name),
       () => this.#host.requestUpdate(),
     );
-    void transport.availability().then((available) => adapterChecked(this.#options.$unlock, available));
+    void transport.availability().then((available) => adapterChecked(this.#options.$unlock, available), () => undefined);
   }
 
   /** Whether `credential`'s lock is in range and opens with one tap. */
@@ -141,10 +142,23 @@ export class UnlockController implements ReactiveController {
     this.#recheck();
     const controller = new AbortController();
     this.#abort = controller;
-    void transport.unlock(credentials, controller.signal).then((result) => {
-      if (this.#abort === controller) this.#abort = undefined;
-      this.#settle(target, result, controller.signal);
-    });
+    let running: Promise<BluetoothUnlockResult>;
+    try {
+      running = transport.unlock(credentials, controller.signal);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    // Never rejects by contract; should it still, the guest gets an error, not a stuck `unlocking`.
+    void running
+      .catch((error: unknown): BluetoothUnlockResult => ({
+        ok: false,
+        code: 'ble_connect_failed',
+        message: error instanceof Error ? error.message : 'Unexpected Bluetooth failure',
+      }))
+      .then((result) => {
+        if (this.#abort === controller) this.#abort = undefined;
+        this.#settle(target, result, controller.signal);
+      });
   }
 
   /** "Try again" after a failure: the same door, or the nearby chooser again. */

@@ -34,6 +34,11 @@ export function keyUnsupported($key: KeyStore, reason: UnsupportedReason): void 
   $key.set({ status: 'unsupported', reason });
 }
 
+/** Bluetooth appeared after all (a polyfill or a bridge injected late): the only way out of `unsupported`. */
+export function keySupportedAfterAll($key: KeyStore): void {
+  if ($key.get().status === 'unsupported') $key.set({ status: 'idle' });
+}
+
 export function keyLoading($key: KeyStore): void {
   if ($key.get().status === 'unsupported') return;
   $key.set({ status: 'loading' });

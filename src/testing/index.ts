@@ -3,7 +3,8 @@
  * protocol as a pure state machine, with fault injection), an in-memory transport for the
  * browser-side session, and the glue that puts virtual locks in range of a real Chromium over
  * CDP Bluetooth emulation, from Playwright (`attachVirtualLock`) or from Web Test Runner
- * (`virtualLockPlugin`). The page-side helpers for Web Test Runner run in the browser, so
+ * (`virtualLockPlugin`), and a native bridge host that answers the element's bridge messages
+ * with virtual locks (`attachBridgeHost`, docs/native-bridge.md). The page-side helpers for Web Test Runner run in the browser, so
  * they are a separate entry: `instant-key/testing/browser`.
  *
  * Nothing here loads Playwright or Web Test Runner at run time: they appear as types only, and
@@ -49,6 +50,16 @@ export {
 } from './bluetooth-emulator.ts';
 export { attachVirtualLock, type AttachedVirtualLock, type AttachOptions } from './playwright.ts';
 export { virtualLockPlugin } from './wtr-plugin.ts';
+export {
+  attachBridgeHost,
+  type BridgeChooser,
+  type BridgeHost,
+  type BridgeHostOptions,
+  type BridgeLock,
+  type BridgeLockCounts,
+  type BridgeLockFaults,
+  type TranscriptEntry,
+} from './bridge-host.ts';
 // What a test needs to speak to the lock: tickets to present, and the statuses it answers.
 export { sealTicket, type TicketContents } from '../protocol/ticket.ts';
 export { Status, statusName, type StatusCode, type StatusName } from '../protocol/status.ts';

@@ -3,30 +3,46 @@
 // saved answers behind the credentials controller.
 import { expect } from '@esm-bundle/chai';
 import { ReactiveElement } from 'lit';
-import type { LockTransport } from '../../src/ble/lock-transport.ts';
+import type { BluetoothTransport } from '../../src/ble/transport.ts';
 import { CredentialsController } from '../../src/controllers/credentials.ts';
 import { CredentialsError } from '../../src/credentials/errors.ts';
 import type { KeyVault } from '../../src/credentials/key-vault.ts';
-import type { Credential, CredentialsResponse } from '../../src/credentials/types.ts';
+import type { CredentialsResponse } from '../../src/credentials/types.ts';
+import { lockFromSpec, type LockSpec } from '../../src/testing/lock-spec.ts';
 import { createKeyStore, type KeyValue } from '../../src/state/index.ts';
 import { button, recordEvents, settled, shadow, stateBecomes, tap, TEST_TOKEN, type InstantKeyElement } from './support/element.ts';
 import { mintKey } from './support/key-fixture.ts';
 
-/** A transport that records what the element asks and unlocks whatever it is given. */
-function fakeTransport(available: boolean) {
-  const calls = { prepared: [] as string[][], unlocked: [] as string[][] };
-  const transport: LockTransport = {
+/**
+ * A host transport over virtual locks in memory: records what the element asks, and unlocks
+ * through the real IK1 session (the element's engine) against the locks' own logic.
+ */
+function memoryTransport(specs: LockSpec[], available: boolean, overrides: Partial<BluetoothTransport> = {}) {
+  const locks = specs.map(lockFromSpec);
+  const calls = { watched: [] as string[][], chosen: [] as string[][] };
+  const transport: BluetoothTransport = {
     availability: async () => available,
-    watchAvailability() {},
-    prepare: (names) => void calls.prepared.push([...names]),
-    inRange: () => false,
-    async unlock(credentials: readonly Credential[]) {
-      calls.unlocked.push(credentials.map((c) => c.credential_id));
-      return { ok: true, credentialId: credentials[0]!.credential_id, lockId: credentials[0]!.lock.lock_id };
+    watchNearby: (names) => (calls.watched.push([...names]), () => undefined),
+    async chooseLock({ names }) {
+      calls.chosen.push([...names]);
+      const lock = locks.find((l) => names.includes(l.name));
+      if (!lock) throw Object.assign(new Error('no such lock here'), { code: 'ble_cancelled' });
+      return { name: lock.name };
     },
-    stop() {},
+    async connect(chosen) {
+      const lock = locks.find((l) => l.name === chosen.name)!;
+      const connection = lock.connect();
+      return {
+        readInfo: async () => lock.info(),
+        writeControl: async (value) => connection.writeFrame(value),
+        readControl: async () => connection.readFrame(),
+        onDisconnect: () => () => undefined,
+        disconnect: () => connection.close(),
+      };
+    },
+    ...overrides,
   };
-  return { transport, calls };
+  return { transport, calls, locks };
 }
 
 describe('<instant-key> with a host transport', () => {
@@ -36,9 +52,9 @@ describe('<instant-key> with a host transport', () => {
     el = undefined;
   });
 
-  it('reaches the locks only through it: prepared with the lock names, unlocking the tapped door', async () => {
+  it('reaches the locks only through it: watching the lock names, unlocking the tapped door', async () => {
     const key = mintKey([{ name: 'Room 412' }, { name: 'Gym', kind: 'amenity' }]);
-    const { transport, calls } = fakeTransport(true);
+    const { transport, calls, locks } = memoryTransport(key.locks, true);
     el = document.createElement('instant-key') as InstantKeyElement;
     el.transport = transport;
     el.resolver = async () => key.response;
@@ -47,16 +63,19 @@ describe('<instant-key> with a host transport', () => {
     document.body.append(el);
     await stateBecomes(el, 'ready');
 
-    expect(calls.prepared).to.deep.equal([key.response.credentials.map((c) => c.lock.ble_name)]);
+    // The way to the locks is its own chunk: it starts watching once that has arrived.
+    await until(() => calls.watched.length > 0);
+    expect(calls.watched).to.deep.equal([key.response.credentials.map((c) => c.lock.ble_name)]);
     await tap(button(el, /Unlock Gym/));
     await stateBecomes(el, 'unlocked');
-    expect(calls.unlocked).to.deep.equal([[key.response.credentials[1]!.credential_id]]);
+    expect(calls.chosen).to.deep.equal([[key.response.credentials[1]!.lock.ble_name]]);
+    expect(locks.map((l) => l.unlockCount)).to.deep.equal([0, 1]);
     expect(events.at(-1)!.detail.entrance.display_name).to.equal('Gym');
   });
 
   it('asks it whether Bluetooth is on', async () => {
     const key = mintKey();
-    const { transport } = fakeTransport(false);
+    const { transport } = memoryTransport(key.locks, false);
     el = document.createElement('instant-key') as InstantKeyElement;
     el.transport = transport;
     el.resolver = async () => key.response;
@@ -64,6 +83,31 @@ describe('<instant-key> with a host transport', () => {
     document.body.append(el);
     await stateBecomes(el, 'ready');
     await until(() => shadow(el!).querySelector('[part~="notice"]')?.getAttribute('data-code') === 'ble_unavailable');
+  });
+
+  it('a transport that throws or rejects without a code ends in an error, never stuck in unlocking', async () => {
+    const key = mintKey();
+    const throwing = memoryTransport(key.locks, true, {
+      chooseLock: () => {
+        throw new TypeError('host bug');
+      },
+    });
+    el = document.createElement('instant-key') as InstantKeyElement;
+    el.transport = throwing.transport;
+    el.resolver = async () => key.response;
+    el.token = TEST_TOKEN;
+    const events = recordEvents(el);
+    document.body.append(el);
+    await stateBecomes(el, 'ready');
+    await tap(button(el, /Unlock Room 412/));
+    await stateBecomes(el, 'error');
+    expect(events.at(-1)!.detail.code).to.equal('ble_connect_failed');
+
+    el.transport = memoryTransport(key.locks, true, { connect: () => Promise.reject('not even an Error') }).transport;
+    await tap(button(el, /Back/));
+    await tap(button(el, /Unlock Room 412/));
+    await stateBecomes(el, 'error');
+    expect(events.at(-1)!.detail.code).to.equal('ble_connect_failed');
   });
 });
 

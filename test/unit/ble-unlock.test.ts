@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lockRequestOptions, requestLockDevice } from '../../src/ble/connect.ts';
-import { unlockViaBluetooth } from '../../src/ble/unlock.ts';
-import { WebBluetoothTransport } from '../../src/ble/web-bluetooth-transport.ts';
+import { lockRequestOptions } from '../../src/ble/connect.ts';
+import { LinkFrameTransport } from '../../src/ble/frame-link.ts';
+import { gattLockLink } from '../../src/ble/gatt-link.ts';
+import { unlockOverTransport } from '../../src/ble/unlock.ts';
+import { webBluetoothTransport } from '../../src/ble/web-bluetooth.ts';
 import { IK1_SERVICE_UUID } from '../../src/protocol/constants.ts';
 import { TransportError } from '../../src/protocol/transport.ts';
 import { VirtualLock } from '../../src/testing/virtual-lock.ts';
@@ -20,9 +22,9 @@ function setup(lockId = LOCK_ID, maxFrame = 512) {
 }
 
 function unlock(bluetooth: FakeBluetooth, options: { signal?: AbortSignal; stepTimeoutMs?: number } = {}) {
-  const chosen = requestLockDevice(bluetooth, ['IK-TEST']);
-  return unlockViaBluetooth(chosen, [credential()], {
-    bluetooth,
+  const transport = webBluetoothTransport(() => bluetooth);
+  const chosen = transport.chooseLock({ names: ['IK-TEST'], service: IK1_SERVICE_UUID });
+  return unlockOverTransport(transport, chosen, [credential()], {
     signal: options.signal ?? new AbortController().signal,
     stepTimeoutMs: options.stepTimeoutMs ?? 2000,
   });
@@ -44,7 +46,7 @@ describe('lockRequestOptions', () => {
   });
 });
 
-describe('unlockViaBluetooth', () => {
+describe('unlockOverTransport over Web Bluetooth', () => {
   test('unlocks a lock over Web Bluetooth and disconnects', async () => {
     const { lock, device, bluetooth } = setup();
     const result = await unlock(bluetooth);
@@ -133,7 +135,7 @@ describe('unlockViaBluetooth', () => {
   });
 });
 
-describe('WebBluetoothTransport', () => {
+describe('LinkFrameTransport over a GATT link', () => {
   async function connected() {
     const { device, lock } = setup();
     await device.gatt.connect();
@@ -141,7 +143,7 @@ describe('WebBluetoothTransport', () => {
     const { IK1_INFO_UUID, IK1_CONTROL_UUID } = await import('../../src/protocol/constants.ts');
     const info = await service.getCharacteristic(IK1_INFO_UUID);
     const control = await service.getCharacteristic(IK1_CONTROL_UUID);
-    return { device, lock, transport: new WebBluetoothTransport({ device, info, control }) };
+    return { device, lock, transport: new LinkFrameTransport(gattLockLink({ device, info, control })) };
   }
 
   test('reads info as a copy of exactly the value bytes', async () => {

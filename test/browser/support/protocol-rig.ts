@@ -6,7 +6,8 @@ import { sendMouse } from '@web/test-runner-commands';
 import { warmUpInput } from './input.ts';
 import { connectLock, disconnectLock, requestLockDevice } from '../../../src/ble/connect.ts';
 import { BleError, type BleErrorCode } from '../../../src/ble/errors.ts';
-import { WebBluetoothTransport } from '../../../src/ble/web-bluetooth-transport.ts';
+import { LinkFrameTransport } from '../../../src/ble/frame-link.ts';
+import { gattLockLink } from '../../../src/ble/gatt-link.ts';
 import { bytesToBase64url, randomBytes } from '../../../src/protocol/bytes.ts';
 import { unlockWithTransport, type UnlockCredential, type UnlockOutcome, type UnlockStep } from '../../../src/protocol/session.ts';
 import { sealTicket } from '../../../src/protocol/ticket.ts';
@@ -95,9 +96,9 @@ export async function attemptUnlock(
 ): Promise<Attempt> {
   const signal = new AbortController().signal;
   const stepTimeoutMs = options.stepTimeoutMs ?? 5_000;
-  let transport: WebBluetoothTransport | undefined;
+  let transport: LinkFrameTransport | undefined;
   try {
-    transport = new WebBluetoothTransport(await connectLock(device, { signal, stepTimeoutMs }));
+    transport = new LinkFrameTransport(gattLockLink(await connectLock(device, { signal, stepTimeoutMs })));
     let step: UnlockStep | undefined;
     const tamper = options.tamper;
     const wire: FrameTransport = tamper

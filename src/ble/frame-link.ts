@@ -1,51 +1,53 @@
 import { TransportError, type FrameTransport } from '../protocol/transport.ts';
-import { domErrorName } from './errors.ts';
-
-/** The connected lock a transport talks to (see `connect.ts`). */
-export interface GattLink {
-  device: BluetoothDevice;
-  info: BluetoothRemoteGATTCharacteristic;
-  control: BluetoothRemoteGATTCharacteristic;
-}
+import { transportErrorCode, type LockLink, type TransportErrorCode } from './transport.ts';
 
 /**
- * IK1 frames over GATT: `info` read, `control` written with response and read back
+ * IK1 frames over any `LockLink`: `info` read, `control` written with response and read back
  * (protocol.md, "Framing"). Knows nothing of IK1 messages.
  *
- * GATT operations are queued so that two never run at once on one device, even when a
- * caller gave up on the previous one (an aborted step leaves its GATT operation pending in
- * the browser, and starting another would fail with "operation already in progress").
+ * Operations are queued so that two never run at once on one link, even when a caller gave
+ * up on the previous one (an aborted step leaves its GATT operation pending in the stack, and
+ * starting another would fail with "operation already in progress").
  */
-export class WebBluetoothTransport implements FrameTransport {
-  readonly #link: GattLink;
+export class LinkFrameTransport implements FrameTransport {
+  readonly #link: LockLink;
   #tail: Promise<unknown> = Promise.resolve();
   #disconnected = false;
+  #lastFailure: TransportErrorCode | undefined;
   readonly #onDisconnected = new Set<() => void>();
-  readonly #handleDisconnect = (): void => {
-    this.#disconnected = true;
-    for (const notify of this.#onDisconnected) notify();
-  };
+  readonly #unsubscribe: () => void;
 
-  constructor(link: GattLink) {
+  constructor(link: LockLink) {
     this.#link = link;
-    link.device.addEventListener('gattserverdisconnected', this.#handleDisconnect);
+    this.#unsubscribe = link.onDisconnect(() => {
+      this.#disconnected = true;
+      for (const notify of this.#onDisconnected) notify();
+    });
+  }
+
+  /**
+   * The code of the last failed operation: the session reports every failure that is not a
+   * drop as `ble_gatt_failed`, and the caller may want to tell a link's own timeout apart.
+   */
+  get lastFailure(): TransportErrorCode | undefined {
+    return this.#lastFailure;
   }
 
   readInfo(signal: AbortSignal): Promise<Uint8Array> {
-    return this.#op('read info', signal, async () => toBytes(await this.#link.info.readValue()));
+    return this.#op('read info', signal, () => this.#link.readInfo(signal));
   }
 
   writeFrame(frame: Uint8Array, signal: AbortSignal): Promise<void> {
-    return this.#op('write control', signal, () => this.#link.control.writeValueWithResponse(frame));
+    return this.#op('write control', signal, () => this.#link.writeControl(frame, signal));
   }
 
   readFrame(signal: AbortSignal): Promise<Uint8Array> {
-    return this.#op('read control', signal, async () => toBytes(await this.#link.control.readValue()));
+    return this.#op('read control', signal, () => this.#link.readControl(signal));
   }
 
-  /** Stops listening to the device; call once the session is over. */
+  /** Stops listening to the link; call once the session is over. */
   dispose(): void {
-    this.#link.device.removeEventListener('gattserverdisconnected', this.#handleDisconnect);
+    this.#unsubscribe();
     this.#onDisconnected.clear();
   }
 
@@ -55,7 +57,7 @@ export class WebBluetoothTransport implements FrameTransport {
       if (this.#disconnected) throw disconnected(what);
       return run();
     });
-    // The next operation waits for this one's GATT call to settle, whatever the caller does.
+    // The next operation waits for this one to settle, whatever the caller does.
     this.#tail = gated.then(noop, noop);
     return this.#race(what, gated, signal);
   }
@@ -90,21 +92,15 @@ export class WebBluetoothTransport implements FrameTransport {
     // An abort is the caller's decision (superseded, step timeout): hand back its reason.
     if (signal.aborted) return signal.reason;
     if (error instanceof TransportError) return error;
-    // Chromium rejects with NetworkError once the link is gone.
-    if (domErrorName(error) === 'NetworkError' || this.#disconnected || this.#link.device.gatt?.connected === false) {
-      return disconnected(what);
-    }
-    return new TransportError('failed', `GATT ${what} failed (${domErrorName(error) ?? 'unknown error'})`);
+    const code = transportErrorCode(error);
+    if (code === 'ble_disconnected' || this.#disconnected) return disconnected(what);
+    this.#lastFailure = code ?? 'ble_gatt_failed';
+    return new TransportError('failed', `${what} failed (${code ?? 'unknown error'})`);
   }
 }
 
 function disconnected(what: string): TransportError {
   return new TransportError('disconnected', `The lock disconnected during ${what}`);
-}
-
-/** Copies a DataView's bytes: the browser may reuse the underlying buffer. */
-function toBytes(view: DataView): Uint8Array {
-  return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
 }
 
 function noop(): void {}
