@@ -11,16 +11,13 @@ export interface Entrance {
   acs_entrance_id: string;
   display_name: string;
   kind: EntranceKind;
-  /** Short text, e.g. `"4"`. */
+  /** Short text, such as "4". */
   floor?: string;
-  /** Short text, e.g. `"Deluxe king"`. */
+  /** Short text, such as "Deluxe king". */
   room_type?: string;
-  /**
-   * Daily opening hours in the property's time zone, `HH:MM-HH:MM` (`22:00-02:00` runs
-   * overnight, `24:00` ends at midnight).
-   */
+  /** Daily opening hours in the property's time zone, `HH:MM-HH:MM` (`22:00-02:00` runs overnight). */
   hours?: string;
-  /** Short text, e.g. `"Level 2, east wing"`. */
+  /** Short text, such as "Level 2, east wing". */
   location?: string;
 }
 
@@ -59,22 +56,24 @@ export interface Customization {
   /** https URL. */
   logo_url?: string;
   hotel_name?: string;
-  /** E.164, e.g. `+351210000000`. */
+  /** E.164, such as `+15555550100`: for a `tel:` link. */
   support_phone?: string;
+  /** For a `mailto:` link. */
   support_email?: string;
-  /** `#rrggbb`: the top stripe; defaults to `secondary_color`. */
+  /** `#rrggbb`. */
   accent_color?: string;
 }
 
 export interface InstantKeySummary {
   instant_key_id: string;
   expires_at: string;
-  /** The name may be absent: the guest is then greeted without it. */
+  /** Absent (or null) when the guest has no name on file: the greeting then has none. */
   user_identity: { display_name?: string };
   customization: Customization;
+  /** The stay as booked (ISO 8601), when the issuer gave it. */
   check_in_at?: string;
   check_out_at?: string;
-  /** The property's IANA time zone (e.g. `Europe/Lisbon`): stay and hours are shown in it. */
+  /** The property's IANA time zone (`Europe/Lisbon`): stay times and `hours` are shown in it. */
   time_zone?: string;
 }
 

@@ -15,10 +15,11 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 /** api.md, section 4: at most 29 ASCII characters (the BLE local name limit). */
 const BLE_NAME_RE = /^[\x20-\x7e]{1,29}$/;
 const COLOR_RE = /^#[0-9a-f]{6}$/i;
-const PHONE_RE = /^\+[1-9]\d{1,14}$/;
-/** A deliverable-looking address; the server checks it properly, this keeps junk out of `mailto:`. */
-const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
-const HOURS_RE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const E164_RE = /^\+[1-9]\d{1,14}$/;
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+/** `HH:MM-HH:MM`, 24-hour; the end may be `24:00`. */
+const HOURS_RE = /^(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const ZONE_RE = /^[A-Za-z][\w+-]*(?:\/[\w+-]+)*$/;
 const MAX_TEXT = 200;
 
 const matching = (re: RegExp) => (v: unknown) => (typeof v === 'string' && re.test(v) ? v : undefined);
@@ -39,19 +40,20 @@ const TYPES = {
   ticket: bytes(TICKET_LENGTH),
   key: bytes(KEY_LENGTH),
   color: matching(COLOR_RE),
-  https_url: (v: unknown) => {
+  phone: matching(E164_RE),
+  email: (v: unknown) => (matching(EMAIL_RE)(v) && (v as string).length <= 254 ? v : undefined),
+  hours: (v: unknown) => (matching(HOURS_RE)(v) && (v as string).slice(0, 5) !== (v as string).slice(6) ? v : undefined),
+  time_zone: (v: unknown) => {
     try {
-      return typeof v === 'string' && new URL(v).protocol === 'https:' ? v : undefined;
+      // Intl refuses zones it does not know; the pattern refuses offsets and odd spellings.
+      return matching(ZONE_RE)(v) && new Intl.DateTimeFormat('en', { timeZone: v as string }) ? v : undefined;
     } catch {
       return undefined;
     }
   },
-  phone: matching(PHONE_RE),
-  email: (v: unknown) => (typeof v === 'string' && v.length <= 254 ? matching(EMAIL_RE)(v) : undefined),
-  hours: matching(HOURS_RE),
-  time_zone: (v: unknown) => {
+  https_url: (v: unknown) => {
     try {
-      return typeof v === 'string' && v.length <= 64 && new Intl.DateTimeFormat('en', { timeZone: v }) ? v : undefined;
+      return typeof v === 'string' && new URL(v).protocol === 'https:' ? v : undefined;
     } catch {
       return undefined;
     }
@@ -133,22 +135,10 @@ function check(value: unknown, rule: Rule, path: string, issues: string[]): unkn
     }
     out[name] = check(v, inner, `${path}.${name}`, issues);
   }
-  if (typeof out.starts_at === 'string' && typeof out.ends_at === 'string' && Date.parse(out.ends_at) <= Date.parse(out.starts_at)) {
-    issues.push(`${path}: ends_at must be after starts_at`);
+  for (const [start, end] of [['starts_at', 'ends_at'], ['check_in_at', 'check_out_at']]) {
+    const [a, b] = [out[start!], out[end!]];
+    if (typeof a === 'string' && typeof b === 'string' && Date.parse(b) <= Date.parse(a)) issues.push(`${path}: ${end} must be after ${start}`);
   }
-  return out;
-}
-
-/**
- * The support contact a host page gives the element (`support-phone`, `support-email`), kept
- * only where it passes the same checks as the issuer's.
- */
-export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
-  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
-  const p = TYPES.phone(phone);
-  const e = TYPES.email(email);
-  if (p) out.support_phone = p;
-  if (e) out.support_email = e;
   return out;
 }
 
@@ -171,4 +161,17 @@ export function validateCredentialsResponse(body: unknown): CredentialsResponse 
     throw new CredentialsError('response_invalid', `Invalid credentials response: ${issues.slice(0, 5).join('; ')}${more}`, { issues });
   }
   return out!;
+}
+
+/**
+ * The support contact a host page gives the element (`support-phone`, `support-email`), kept
+ * only where it passes the same checks as the issuer's.
+ */
+export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
+  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
+  const p = TYPES.phone(phone);
+  const e = TYPES.email(email);
+  if (typeof p === 'string') out.support_phone = p;
+  if (typeof e === 'string') out.support_email = e;
+  return out;
 }
