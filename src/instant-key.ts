@@ -211,9 +211,10 @@ export class InstantKeyElement extends LitElement {
       // address bar, the guest's way to carry the link to a phone.
       this.#fragmentToken ??= claimFragmentToken();
     }
+    // The first load starts in the first update, before its render (the credentials
+    // controller's Task runs in hostUpdate): not here, where properties set before the upgrade
+    // (a page's `resolver`) are not yet applied.
     super.connectedCallback();
-    // The request leaves now, before the first render, when it has all it needs.
-    if (!this.hasUpdated && (this.#token || this.preview != null)) this.#credentials.start();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
