@@ -19,6 +19,8 @@ export const styles = css`
     --_danger-surface: var(--ik-danger-surface, #fef2f2);
     --_success-surface: var(--ik-success-surface, #ecfdf5);
     --_notice-surface: var(--ik-notice-surface, #f3f4f6);
+    /* The default primary: 3:1 against the surface (the stripe, outlines), 4.5:1 under white text. */
+    --_blue: #1d4ed8;
     display: block;
     font-family: var(--ik-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     line-height: 1.4;
@@ -36,6 +38,7 @@ export const styles = css`
       --_danger-surface: var(--ik-danger-surface, #3b1219);
       --_success-surface: var(--ik-success-surface, #0b3026);
       --_notice-surface: var(--ik-notice-surface, #1f2937);
+      --_blue: #2563eb;
     }
   }
   :host([color-scheme='dark']) {
@@ -49,6 +52,7 @@ export const styles = css`
     --_danger-surface: var(--ik-danger-surface, #3b1219);
     --_success-surface: var(--ik-success-surface, #0b3026);
     --_notice-surface: var(--ik-notice-surface, #1f2937);
+    --_blue: #2563eb;
   }
   :host([color-scheme='light']) {
     color-scheme: light;
@@ -60,7 +64,7 @@ export const styles = css`
     display: none;
   }
   .base {
-    --_primary: var(--ik-primary, var(--_brand, #1d4ed8));
+    --_primary: var(--ik-primary, var(--_brand, var(--_blue)));
     --_radius: var(--ik-radius, 12px);
     display: grid;
     align-content: start;

@@ -247,9 +247,10 @@ export class InstantKeyElement extends LitElement {
       this.#fragmentToken ??= claimFragmentToken();
     }
     if (this.#support.supported && this.remember && this.preview == null) this.#startRecall();
+    // The first load starts in the first update, before its render (the credentials
+    // controller's Task runs in hostUpdate): not here, where properties set before the upgrade
+    // (a page's `resolver`) are not yet applied.
     super.connectedCallback();
-    // The request leaves now, before the first render, when it has all it needs.
-    if (!this.hasUpdated && (this.#token || this.preview != null)) this.#credentials.start();
     // A polyfill or a native bridge may be injected after the page's scripts ran.
     if (this.#support.supported === false && this.#support.reason === 'no_bluetooth') {
       handoffView.load().then((m) => {

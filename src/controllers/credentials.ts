@@ -68,11 +68,6 @@ export class CredentialsController implements ReactiveController {
     this.#task = new Task(host, { task: (_inputs, { signal }) => this.#load(signal), args: options.inputs });
   }
 
-  /** Starts the first load now rather than at the first update, so it leaves before the first render. */
-  start(): void {
-    if (!this.#host.hasUpdated) this.#run(false);
-  }
-
   /** Loads again from scratch, showing `loading` (the guest's "Try again"). */
   retry(): void {
     this.#run(false);

@@ -67,7 +67,7 @@ export interface Customization {
 export interface InstantKeySummary {
   instant_key_id: string;
   expires_at: string;
-  /** The name may be absent: the guest is then greeted without it. */
+  /** Absent (or null) when the guest has no name on file: the greeting then has none. */
   user_identity: { display_name?: string };
   customization: Customization;
   /** The stay as booked (ISO 8601), when the issuer gave it. */

@@ -143,19 +143,6 @@ function check(value: unknown, rule: Rule, path: string, issues: string[]): unkn
 }
 
 /**
- * The support contact a host page gives the element (`support-phone`, `support-email`), kept
- * only where it passes the same checks as the issuer's.
- */
-export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
-  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
-  const p = TYPES.phone(phone);
-  const e = TYPES.email(email);
-  if (p) out.support_phone = p as string;
-  if (e) out.support_email = e as string;
-  return out;
-}
-
-/**
  * Returns a clean copy of a credentials response, or throws a `CredentialsError` with code
  * `response_invalid` listing every problem found. Idempotent: validating a validated
  * response gives an equal one.
@@ -174,4 +161,17 @@ export function validateCredentialsResponse(body: unknown): CredentialsResponse 
     throw new CredentialsError('response_invalid', `Invalid credentials response: ${issues.slice(0, 5).join('; ')}${more}`, { issues });
   }
   return out!;
+}
+
+/**
+ * The support contact a host page gives the element (`support-phone`, `support-email`), kept
+ * only where it passes the same checks as the issuer's.
+ */
+export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
+  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
+  const p = TYPES.phone(phone);
+  const e = TYPES.email(email);
+  if (typeof p === 'string') out.support_phone = p;
+  if (typeof e === 'string') out.support_email = e;
+  return out;
 }

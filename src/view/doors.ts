@@ -68,10 +68,18 @@ export function doors(text: Text, props: DoorsProps): unknown[] {
   ];
 }
 
-/** Floor and room type for a room, hours and location for the rest: what tells doors apart. */
+/**
+ * Floor and room type for a room, hours and location for the rest: what tells doors apart.
+ * Each part is a bidi isolate, so right-to-left text neither reverses `07:00–22:00` (always
+ * left to right) nor mixes a Latin location into its neighbours.
+ */
 function details(text: Text, entrance: Entrance): string {
-  const parts = entrance.kind === 'guest_room' ? [entrance.floor && text.t('entrance.floor', { floor: entrance.floor }), entrance.room_type] : [entrance.hours?.replace('-', '–'), entrance.location];
-  return parts.filter(Boolean).join(' · ');
+  const hours = entrance.hours && `\u2066${entrance.hours.replace('-', '–')}\u2069`;
+  const parts = entrance.kind === 'guest_room' ? [entrance.floor && text.t('entrance.floor', { floor: entrance.floor }), entrance.room_type] : [hours, entrance.location];
+  return parts
+    .filter(Boolean)
+    .map((part) => (part!.startsWith('\u2066') ? part : `\u2068${part}\u2069`))
+    .join(' · ');
 }
 
 function door(text: Text, credential: Credential, props: DoorsProps): TemplateResult {

@@ -1,8 +1,9 @@
 /*
- * The loaded key: issuer and stay, the chooser line, the doors and the last attempt's outcome.
- * A chunk of its own, loaded in parallel with the first credential request (the element
- * shows `loading` until both arrived): none of it is needed for the loading, unsupported or
- * link states, so the script-tag file stays small.
+ * The loaded key: issuer and stay, the chooser line, the doors and the last attempt's outcome,
+ * with what only a loaded key needs (its English strings and styles, the unlock, outcome and
+ * clock controllers). A chunk of its own, loaded in parallel with the first credential request
+ * (the element shows `loading` until both arrived): none of it is needed for the loading,
+ * unsupported or link states, so the script-tag file stays small.
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import type { Credential, Customization } from '../credentials/types.ts';

@@ -86,6 +86,13 @@ describe('<instant-key> for the guest', () => {
       await settled(el);
       expect(supportLinks(el)).to.deep.equal(['tel:+14155550100']);
     });
+    it('cannot be made to add headers to the email', async () => {
+      el = mountKey(() => Promise.reject(new CredentialsError('link_revoked', 'revoked')), { 'support-email': 'desk@hotel.example?bcc=spy' });
+      await stateBecomes(el, 'revoked');
+      await settled(el);
+      expect(supportLinks(el)).to.deep.equal(['mailto:desk@hotel.example%3Fbcc=spy']);
+    });
+
     it('is offered from the host page’s attributes for a link that expired before it ever loaded here', async () => {
       el = mountKey(() => Promise.reject(new CredentialsError('link_expired', 'expired')), {
         'support-phone': '+351210000000',
