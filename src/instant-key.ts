@@ -468,9 +468,10 @@ export class InstantKeyElement extends LitElement {
   /** Finds the key in the device vault before the first request (src/vault/recall.ts). */
   #startRecall(): void {
     if (this.#recall !== 'off') return;
-    let scope = 'resolver';
+    // A kept key is bound to its endpoint, whoever asks it (a host `resolver` too: /k lends one).
+    let scope: string;
     try {
-      if (!this.resolver) scope = resolveEndpoint(this.endpoint, location.href);
+      scope = resolveEndpoint(this.endpoint, location.href);
     } catch {
       return;
     }

@@ -9,8 +9,6 @@ import { ikEvent, toPublicCredential } from '../events.ts';
 import { chunkHint, hint } from '../hints.ts';
 import { keyFailed, keyLoaded, keyLoading, keyRefreshFailed, keyStale, refreshDelayMs, ticketsHalfLife, type KeyStore, type Stale } from '../state/index.ts';
 
-
-
 /** A first request slower than this shows the key saved on this device meanwhile (issue 14). */
 export const SAVED_AFTER_MS = 3000;
 /** Coming back to the page refreshes only when the last answer is older than this. */
@@ -118,11 +116,12 @@ export class CredentialsController implements ReactiveController {
     const before = $key.get();
     let token = '';
     let saved: Promise<SavedAnswer | undefined> | undefined;
+    let grace: ReturnType<typeof setTimeout> | undefined;
     try {
       const request = this.#options.request();
       token = request.token;
       const view = this.#viewReady();
-      if (!refresh && this.vault) saved = this.#offerSaved(this.vault, token, view, signal);
+      if (!refresh && this.vault) [saved, grace] = this.#offerSaved(this.vault, token, view, signal);
       // Fresh tickets once half their life is spent (api.md: then no If-None-Match).
       const revalidate = before.status === 'loaded' && Date.now() < ticketsHalfLife(before.data, this.#loadedAt);
       const raw = await request.resolver(token, { signal, revalidate });
@@ -144,6 +143,8 @@ export class CredentialsController implements ReactiveController {
       this.#failed(error, token);
       throw error;
     } finally {
+      // Settled: the saved answer is no longer wanted for this load.
+      clearTimeout(grace);
       if (!signal.aborted) this.#schedule();
     }
   }
@@ -183,13 +184,13 @@ export class CredentialsController implements ReactiveController {
 
   /**
    * Reads the vault's saved answer alongside the request, and shows it if the request is
-   * still out after `SAVED_AFTER_MS` (a fast network wins: no flash of old doors).
+   * still out after `SAVED_AFTER_MS` (a fast network wins: no flash of old doors); returns it
+   * and that timer, which the load clears once it settles.
    */
-  #offerSaved(vault: KeyVault, token: string, view: Promise<unknown>, signal: AbortSignal): Promise<SavedAnswer | undefined> {
+  #offerSaved(vault: KeyVault, token: string, view: Promise<unknown>, signal: AbortSignal): [Promise<SavedAnswer | undefined>, ReturnType<typeof setTimeout>] {
     // Never rejects: a vault that fails has nothing saved, and a view that fails fails the load.
     const saved = Promise.all([vault.saved(token, signal), view]).then(([answer]) => answer, () => undefined);
-    setTimeout(() => void saved.then((answer) => this.#showSaved(answer, signal, 'saved')), SAVED_AFTER_MS);
-    return saved;
+    return [saved, setTimeout(() => void saved.then((answer) => this.#showSaved(answer, signal, 'saved')), SAVED_AFTER_MS)];
   }
 
   /**

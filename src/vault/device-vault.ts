@@ -25,7 +25,7 @@ export class DeviceKeyVault implements KeyVault {
 
   private constructor(
     private readonly vault: Vault,
-    /** The credential endpoint (or `resolver`): records of one scope never open in another. */
+    /** The credential endpoint: records of one endpoint never open for another. */
     private readonly scope: string,
   ) {}
 

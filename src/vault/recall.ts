@@ -23,7 +23,7 @@ export interface RecallOptions {
   $key: KeyStore;
   /** The link token the page was given (attribute or fragment), if any. */
   token: string | undefined;
-  /** The credential endpoint (or `resolver`) a kept key is bound to. */
+  /** The credential endpoint a kept key is bound to (the `endpoint` attribute, resolved). */
   scope: string;
   /** Whether the handle belongs in the address bar (a fragment key, not a `token` attribute). */
   inAddressBar: boolean;

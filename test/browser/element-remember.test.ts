@@ -7,6 +7,7 @@
 import { expect } from '@esm-bundle/chai';
 import { CredentialsError } from '../../src/credentials/errors.ts';
 import type { CredentialsResponse } from '../../src/credentials/types.ts';
+import { resolveEndpoint } from '../../src/credentials/http-resolver.ts';
 import { forgetFragmentTokenForTests } from '../../src/link-token.ts';
 import { VAULT_DB } from '../../src/vault/idb.ts';
 import { Vault } from '../../src/vault/vault.ts';
@@ -16,6 +17,8 @@ import { mintKey, type DoorFixture } from './support/key-fixture.ts';
 import { dumpStorage, secretsOf } from './support/storage-dump.ts';
 
 const TOKEN = 'ik_rememberTestToken00000000000000000000';
+/** What a kept key is bound to: the element's endpoint, here the page's origin. */
+const SCOPE = resolveEndpoint(undefined, location.href);
 
 type Answer = () => Promise<CredentialsResponse>;
 const offline: Answer = () => Promise.reject(new CredentialsError('network_offline', 'The device is offline'));
@@ -62,7 +65,7 @@ async function answerKept(handle: string): Promise<void> {
   const vault = (await Vault.open())!;
   const end = performance.now() + 5000;
   for (;;) {
-    const entry = await vault.get(handle, 'resolver');
+    const entry = await vault.get(handle, SCOPE);
     if (entry?.kind === 'key' && entry.response) return;
     if (performance.now() > end) throw new Error('the answer was not kept');
     await new Promise(requestAnimationFrame);
@@ -224,7 +227,7 @@ describe('<instant-key remember>', () => {
     close(revoked);
     const vault = (await Vault.open())!;
     await until(() => true);
-    expect(await vault.get(handle, 'resolver')).to.include({ kind: 'ended', code: 'link_revoked' });
+    expect(await vault.get(handle, SCOPE)).to.include({ kind: 'ended', code: 'link_revoked' });
     for (const fragment of [`#k=${handle}`, `#${TOKEN}`]) {
       const el = open(fragment, offline);
       await stateBecomes(el, 'revoked');
