@@ -8,6 +8,7 @@ import { KeyCache } from './key-cache.ts';
 import { PlanCache } from './plan-cache.ts';
 import { accessGrantRoutes } from './routes/access-grants.ts';
 import { credentialRoutes } from './routes/credentials.ts';
+import { customizationProfileRoutes } from './routes/customization-profiles.ts';
 import { entranceRoutes } from './routes/entrances.ts';
 import { eventRoutes } from './routes/events.ts';
 import { instantKeyRoutes } from './routes/instant-keys.ts';
@@ -102,6 +103,7 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
   accessGrantRoutes(app, context);
   instantKeyRoutes(app, context);
   eventRoutes(app, context);
+  customizationProfileRoutes(app, context);
   credentialRoutes(app, context);
   await pageRoutes(app, context);
   return { app, context };

@@ -6,6 +6,13 @@ export interface Brand {
   primary_color: string;
   secondary_color: string;
   logo_url: string | null;
+  /** Credential-contract extras (README): shown to guests when set. */
+  hotel_name?: string;
+  /** E.164. */
+  support_phone?: string;
+  support_email?: string;
+  /** `#rrggbb`. */
+  accent_color?: string;
 }
 
 /** A fixed-window request budget. */
@@ -31,6 +38,8 @@ export interface ServerConfig {
   /** How often the element should refresh; never more than half of `ticketTtlS`. */
   refreshAfterS: number;
   brand: Brand;
+  /** The property's IANA time zone (`PROPERTY_TIME_ZONE`), sent with keys unless a key sets its own. */
+  propertyTimeZone: string | null;
   /** Folder served as static files at `/` (the demo), if any. */
   staticDir: string | null;
   /** The built element bundle served at `/instant-key.js`, if any. */
@@ -95,6 +104,14 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     if (!COLOR_RE.test(brand[key])) throw new ConfigError(`BRAND_${key.toUpperCase()} must be #rrggbb`);
   }
   if (brand.logo_url !== null && !isHttpsUrl(brand.logo_url)) throw new ConfigError('BRAND_LOGO_URL must be an https URL');
+  if (brand.accent_color !== undefined && !COLOR_RE.test(brand.accent_color)) throw new ConfigError('BRAND_ACCENT_COLOR must be #rrggbb');
+  if (brand.support_phone !== undefined && !/^\+[1-9]\d{1,14}$/.test(brand.support_phone)) throw new ConfigError('BRAND_SUPPORT_PHONE must be E.164, such as +15555550100');
+  if (brand.support_email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(brand.support_email)) throw new ConfigError('BRAND_SUPPORT_EMAIL must be an email address');
+  if (brand.hotel_name !== undefined && (brand.hotel_name.length > 100 || /(?![\u200c\u200d])[\p{Cc}\p{Cf}]/u.test(brand.hotel_name))) {
+    throw new ConfigError('BRAND_HOTEL_NAME must be at most 100 characters without control or format characters');
+  }
+  const propertyTimeZone = options.propertyTimeZone ?? null;
+  if (propertyTimeZone !== null && !isTimeZone(propertyTimeZone)) throw new ConfigError('PROPERTY_TIME_ZONE must be an IANA time zone, such as Europe/Lisbon');
 
   const rateLimit = {
     perToken: checkWindow('per-token rate limit', options.rateLimit?.perToken ?? { max: 60, windowMs: 60_000 }),
@@ -114,6 +131,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     ticketTtlS,
     refreshAfterS,
     brand,
+    propertyTimeZone,
     staticDir: options.staticDir ? absolute(options.staticDir) : null,
     elementFile: options.elementFile ? absolute(options.elementFile) : null,
     rateLimit,
@@ -158,6 +176,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   if (secondary) brand.secondary_color = secondary;
   const logo = value('BRAND_LOGO_URL');
   if (logo) brand.logo_url = logo;
+  for (const [name, key] of [['BRAND_HOTEL_NAME', 'hotel_name'], ['BRAND_SUPPORT_PHONE', 'support_phone'], ['BRAND_SUPPORT_EMAIL', 'support_email'], ['BRAND_ACCENT_COLOR', 'accent_color']] as const) {
+    const v = value(name);
+    if (v) brand[key] = v;
+  }
+  const zone = value('PROPERTY_TIME_ZONE');
+  if (zone) options.propertyTimeZone = zone;
   options.brand = brand;
   const trustProxy = value('TRUST_PROXY');
   if (trustProxy) options.trustProxy = trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy;
@@ -208,6 +232,14 @@ function checkWindow(name: string, w: RateLimitWindow): RateLimitWindow {
     throw new ConfigError(`${name} needs a positive integer max and windowMs`);
   }
   return w;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    return /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(zone) && Boolean(new Intl.DateTimeFormat('en-US', { timeZone: zone }));
+  } catch {
+    return false;
+  }
 }
 
 function isHttpsUrl(text: string): boolean {

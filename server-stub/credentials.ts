@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { bytesToBase64url, bytesToUuid, uuidToBytes } from '../src/protocol/bytes.ts';
 import { KEY_LENGTH, NONCE_LENGTH } from '../src/protocol/constants.ts';
-import type { Brand, ServerConfig } from './config.ts';
+import type { ServerConfig } from './config.ts';
 import type { Db } from './db.ts';
 import { publicEntrance } from './store/entrances.ts';
-import { currentGrantEntrances } from './store/grants.ts';
+import { currentGrantEntrances, OPEN_ENDED } from './store/grants.ts';
 import { findIdentity } from './store/identities.ts';
-import { customizationOf, type InstantKeyRow } from './store/instant-keys.ts';
+import { customizationOf, type Customization, type InstantKeyRow } from './store/instant-keys.ts';
 import { RandomPool } from './random-pool.ts';
 import { TicketSealer } from './ticket-sealer.ts';
 import { iso } from './time.ts';
@@ -36,7 +36,11 @@ export interface CredentialView {
     instant_key_id: string;
     expires_at: string;
     user_identity: { display_name: string | null };
-    customization: Brand;
+    customization: Customization;
+    check_in_at?: string;
+    check_out_at?: string;
+    /** The property's IANA time zone: the key's own, else PROPERTY_TIME_ZONE. */
+    time_zone?: string;
   };
   credentials: (ReturnType<typeof publicEntrance> & { credential_id: string; starts_at: string; ends_at: string })[];
   upcoming: { entrance: ReturnType<typeof publicEntrance>['entrance']; starts_at: string; ends_at: string }[];
@@ -73,22 +77,29 @@ export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow
   const active = pairs.filter((p) => p.starts_at <= now);
   const upcoming = pairs.filter((p) => p.starts_at > now && p.starts_at < key.expires_at);
   const identity = findIdentity(db, key.user_identity_id);
+  const instantKey: CredentialView['instant_key'] = {
+    instant_key_id: key.instant_key_id,
+    expires_at: iso(key.expires_at),
+    // Only the name: anyone the link is shared with sees this, so no email or phone.
+    user_identity: { display_name: identity?.full_name ?? null },
+    customization: customizationOf(db, key, config.brand),
+  };
+  if (key.check_in_at !== null) instantKey.check_in_at = iso(key.check_in_at);
+  if (key.check_out_at !== null) instantKey.check_out_at = iso(key.check_out_at);
+  const timeZone = key.time_zone ?? config.propertyTimeZone;
+  if (timeZone !== null) instantKey.time_zone = timeZone;
+  // An open-ended grant lasts, through this link, as long as the link does.
+  const endOf = (p: { ends_at: number }) => iso(p.ends_at === OPEN_ENDED ? key.expires_at : p.ends_at);
   const view: CredentialView = {
-    instant_key: {
-      instant_key_id: key.instant_key_id,
-      expires_at: iso(key.expires_at),
-      // Only the name: anyone the link is shared with sees this, so no email or phone.
-      user_identity: { display_name: identity?.full_name ?? null },
-      customization: customizationOf(key, config.brand),
-    },
+    instant_key: instantKey,
     credentials: active.map((p) => ({
       credential_id: credentialIdFor(p.access_grant_id, p.entrance.acs_entrance_id),
       ...publicEntrance(p.entrance),
       starts_at: iso(p.starts_at),
-      ends_at: iso(p.ends_at),
+      ends_at: endOf(p),
     })),
-    upcoming: upcoming.map((p) => ({ entrance: publicEntrance(p.entrance).entrance, starts_at: iso(p.starts_at), ends_at: iso(p.ends_at) })),
-    refresh_after_s: config.refreshAfterS,
+    upcoming: upcoming.map((p) => ({ entrance: publicEntrance(p.entrance).entrance, starts_at: iso(p.starts_at), ends_at: endOf(p) })),
+    refresh_after_s: Math.min(config.refreshAfterS, Math.floor(ticketTtlS(config, key) / 2)),
   };
   const digest = createHash('sha256').update(JSON.stringify(view)).digest();
   const changesAt = Math.min(...pairs.map((p) => (p.starts_at > now ? p.starts_at : p.ends_at)));
@@ -106,14 +117,19 @@ export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow
 
 const random = new RandomPool();
 
+/** The key's ticket lifetime: the issuer's choice, within the server's TICKET_TTL_S. */
+export function ticketTtlS(config: ServerConfig, key: InstantKeyRow): number {
+  return Math.min(key.ticket_ttl_s ?? config.ticketTtlS, config.ticketTtlS);
+}
+
 /**
  * The 200 body as JSON text: the plan's view with, per credential, a freshly minted ticket
- * and credential key and the ticket's end (`not_after`: the earliest of now + TICKET_TTL_S,
- * the grant's end and the key's expiry). Base64url and ISO dates need no JSON escaping.
+ * and credential key and the ticket's end (`not_after`: the earliest of now + the key's
+ * ticket lifetime (see {@link ticketTtlS}), the grant's end and the key's expiry). Base64url and ISO dates need no JSON escaping.
  */
 export function mintCredentials(plan: CredentialPlan, config: ServerConfig, key: InstantKeyRow, now: number): string {
   const notBefore = Math.floor(now / 1000);
-  const cap = Math.min(now + config.ticketTtlS * 1000, key.expires_at);
+  const cap = Math.min(now + ticketTtlS(config, key) * 1000, key.expires_at);
   const credentials = plan.slots.map((slot) => {
     const notAfter = Math.max(notBefore, Math.floor(Math.min(cap, slot.endsAt) / 1000));
     const fresh = random.take(PER_CREDENTIAL);

@@ -25,7 +25,7 @@ export function statement(db: Db, sql: string, pluck = false): Database.Statemen
 }
 
 /** Schema steps; `PRAGMA user_version` records how many have run. Append, never edit. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE user_identities (
      user_identity_id TEXT PRIMARY KEY,
      user_identity_key TEXT UNIQUE,
@@ -111,6 +111,37 @@ const MIGRATIONS: string[] = [
    DROP TABLE events;
    ALTER TABLE events_v2 RENAME TO events;
    CREATE INDEX events_by_time ON events (occurred_at, seq);`,
+  // Seam compatibility (README, "Seam compatibility"): grant names and keys, customization
+  // profiles, a workspace id, per-key ticket lifetimes and stay details, entrance details,
+  // events per entrance. Open-ended grants keep ends_at NOT NULL with a far-future sentinel
+  // (store/grants.ts), which spares rebuilding a table other tables reference.
+  `ALTER TABLE acs_entrances ADD COLUMN floor TEXT;
+   ALTER TABLE acs_entrances ADD COLUMN room_type TEXT;
+   ALTER TABLE acs_entrances ADD COLUMN hours TEXT;
+   ALTER TABLE acs_entrances ADD COLUMN location TEXT;
+   ALTER TABLE access_grants ADD COLUMN name TEXT;
+   ALTER TABLE access_grants ADD COLUMN access_grant_key TEXT;
+   ALTER TABLE access_grants ADD COLUMN customization_profile_id TEXT;
+   ALTER TABLE access_grants ADD COLUMN instant_key_max_use_count INTEGER;
+   CREATE UNIQUE INDEX access_grants_by_key ON access_grants (access_grant_key);
+   ALTER TABLE instant_keys ADD COLUMN customization_profile_id TEXT;
+   ALTER TABLE instant_keys ADD COLUMN ticket_ttl_s INTEGER;
+   ALTER TABLE instant_keys ADD COLUMN check_in_at INTEGER;
+   ALTER TABLE instant_keys ADD COLUMN check_out_at INTEGER;
+   ALTER TABLE instant_keys ADD COLUMN time_zone TEXT;
+   CREATE INDEX user_identities_by_email ON user_identities (email_address COLLATE NOCASE);
+   CREATE INDEX user_identities_by_phone ON user_identities (phone_number);
+   ALTER TABLE events ADD COLUMN acs_entrance_id TEXT;
+   ALTER TABLE events ADD COLUMN details TEXT;
+   CREATE INDEX events_by_grant ON events (access_grant_id);
+   UPDATE events SET event_type = 'access_grant.access_times_changed' WHERE event_type = 'access_grant.updated';
+   CREATE TABLE workspace (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), workspace_id TEXT NOT NULL);
+   CREATE TABLE customization_profiles (
+     customization_profile_id TEXT PRIMARY KEY,
+     name TEXT,
+     fields TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
 ];
 
 /**

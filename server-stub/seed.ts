@@ -48,16 +48,23 @@ export interface DemoHotel {
 }
 
 const ENTRANCES = [
-  { role: 'room', display_name: 'Room 412', kind: 'guest_room' },
-  { role: 'elevator', display_name: 'Elevator bank A', kind: 'elevator' },
-  { role: 'pool', display_name: 'Pool', kind: 'amenity' },
+  { role: 'room', display_name: 'Room 412', kind: 'guest_room', details: { floor: '4', room_type: 'Deluxe king' } },
+  { role: 'elevator', display_name: 'Elevator bank A', kind: 'elevator', details: { location: 'Lobby, north side' } },
+  { role: 'pool', display_name: 'Pool', kind: 'amenity', details: { hours: '07:00-22:00', location: 'Level 2, east wing' } },
 ] as const;
+
+/** The demo guest's `user_identity_key`. */
+const DEMO_GUEST_KEY = 'demo-guest-ada-lovelace';
+
+/** What the demo guest is told about her hotel and stay (the credential contract's extras). */
+const HOTEL = { hotel_name: 'Hotel Aurora', support_phone: '+15555550100', support_email: 'frontdesk@hotel-aurora.example' };
 
 /**
  * Seeds the demo hotel through the admin API itself (in-process `inject`, so the same auth,
  * validation and transactions as any client): guest Ada Lovelace with an active grant on
- * Room 412, Elevator bank A and the Pool, and an instant key. Returns the key's URL and
- * each lock's id, BLE name and key.
+ * Room 412, Elevator bank A and the Pool (with floor, hours and locations), and an instant
+ * key carrying Hotel Aurora's name, front desk contact and her stay. Returns the key's URL
+ * and each lock's id, BLE name and key.
  */
 export async function seedDemoHotel(target: SeedTarget, options: SeedOptions = {}): Promise<DemoHotel> {
   const call = async <T>(url: string, body: unknown, key: string): Promise<T> => {
@@ -73,11 +80,21 @@ export async function seedDemoHotel(target: SeedTarget, options: SeedOptions = {
   };
   const now = options.now ?? Date.now();
 
-  const identity = await call<{ user_identity_id: string }>(
-    '/user_identities/create',
-    { full_name: 'Ada Lovelace', email_address: 'ada@example.com' },
-    'user_identity',
-  );
+  // Emails are unique: on a store seeded before (a kept DATA_DIR), Ada is found again by her key.
+  const existing = await target.app.inject({
+    method: 'POST',
+    url: '/user_identities/get',
+    headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({ user_identity_key: DEMO_GUEST_KEY }),
+  });
+  const identity =
+    existing.statusCode === 200
+      ? (existing.json() as { user_identity: { user_identity_id: string } }).user_identity
+      : await call<{ user_identity_id: string }>(
+          '/user_identities/create',
+          { full_name: 'Ada Lovelace', email_address: 'ada@example.com', user_identity_key: DEMO_GUEST_KEY },
+          'user_identity',
+        );
   const seeded = {} as Record<(typeof ENTRANCES)[number]['role'], SeededEntrance>;
   for (const e of ENTRANCES) {
     const lock: Record<string, string> = {};
@@ -85,16 +102,18 @@ export async function seedDemoHotel(target: SeedTarget, options: SeedOptions = {
     if (lockKey) lock['lock_key'] = lockKey;
     const bleName = options.bleNames?.[e.role];
     if (bleName) lock['ble_name'] = bleName;
-    seeded[e.role] = await call<SeededEntrance>('/acs/entrances/create', { display_name: e.display_name, kind: e.kind, lock }, 'acs_entrance');
+    seeded[e.role] = await call<SeededEntrance>('/acs/entrances/create', { display_name: e.display_name, kind: e.kind, ...e.details, lock }, 'acs_entrance');
   }
   const entrances = ENTRANCES.map((e) => seeded[e.role]);
   const endsAt = now + (options.stayDays ?? 3) * DAY_MS;
+  const startsAt = new Date(now - 3_600_000).toISOString();
   const grant = await call<{ access_grant_id: string }>(
     '/access_grants/create',
     {
       user_identity_id: identity.user_identity_id,
       acs_entrance_ids: entrances.map((e) => e.acs_entrance_id),
-      starts_at: new Date(now - 3_600_000).toISOString(),
+      name: 'Stay of Ada Lovelace',
+      starts_at: startsAt,
       ends_at: new Date(endsAt).toISOString(),
       requested_access_methods: [{ mode: 'mobile_key' }],
     },
@@ -105,6 +124,9 @@ export async function seedDemoHotel(target: SeedTarget, options: SeedOptions = {
     {
       user_identity_id: identity.user_identity_id,
       expires_at: new Date(endsAt).toISOString(),
+      check_in_at: startsAt,
+      check_out_at: new Date(endsAt).toISOString(),
+      customization: HOTEL,
       ...(options.maxUseCount === undefined ? {} : { max_use_count: options.maxUseCount }),
     },
     'instant_key',

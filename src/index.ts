@@ -34,6 +34,8 @@ export type {
   InstantKeyEventName,
 } from './events.ts';
 export type { UnsupportedReason } from './ble/capabilities.ts';
+export type { LockTransport } from './ble/lock-transport.ts';
+export type { BluetoothUnlockResult } from './ble/unlock.ts';
 
 /** The tag `defineInstantKey()` registers. */
 export const TAG_NAME = 'instant-key';

@@ -16,14 +16,14 @@ export type AdminResult = Record<string, unknown>;
  * Registers an admin route the way the Seam SDK calls it: POST with a JSON body, or GET and
  * DELETE with query parameters (api.md section 4); `update` routes also take PATCH with a
  * JSON body, which is how `@seamapi/http` 1.x sends `/access_grants/update`. The API key is
- * checked before anything else; the handler reads its parameters through {@link Input} and
- * runs synchronously.
+ * checked before anything else; the handler reads its parameters through {@link Input} (which
+ * refuses any it did not read) and runs synchronously.
  */
 export function adminRoute(
   app: FastifyInstance,
   ctx: AppContext,
   url: string,
-  handler: (input: Input, now: number) => AdminResult,
+  handler: (input: Input, now: number, method: string) => AdminResult,
   options: { update?: boolean } = {},
 ): void {
   const allowed = ['GET', 'POST', 'DELETE', ...(options.update ? ['PATCH'] : [])];
@@ -33,10 +33,11 @@ export function adminRoute(
     onRequest: requireApiKey(ctx.config.apiKey),
     handler: async (request) => {
       if (!allowed.includes(request.method)) throw methodNotAllowed(request.method, allowed);
-      const raw = QUERY_METHODS.includes(request.method) ? request.query : (request.body ?? {});
+      const query = QUERY_METHODS.includes(request.method);
+      const raw = query ? request.query : (request.body ?? {});
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidInput('The request body must be a JSON object');
       try {
-        return { ok: true, ...handler(new Input(raw as Record<string, unknown>), ctx.config.clock()) };
+        return { ok: true, ...handler(new Input(raw as Record<string, unknown>, { query }), ctx.config.clock(), request.method) };
       } finally {
         // Whatever the handler committed may change what a key's link shows, or revoke it.
         ctx.plans.clear();

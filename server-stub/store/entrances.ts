@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { bytesToBase64url, bytesToHex, randomBytes } from '../../src/protocol/bytes.ts';
 import { KEY_LENGTH } from '../../src/protocol/constants.ts';
 import type { Db } from '../db.ts';
+import { notFound } from '../errors.ts';
 import { iso } from '../time.ts';
+import { selectPage, type Page, type PageRequest } from './pagination.ts';
+import { containsText, foldQuery } from './search.ts';
+import { workspaceIds } from './workspace.ts';
 
 import { ENTRANCE_KINDS, type EntranceKind } from '../../src/credentials/types.ts';
 
@@ -18,19 +22,46 @@ export interface EntranceRow {
   ble_name: string;
   lock_key: Buffer;
   created_at: number;
+  floor: string | null;
+  room_type: string | null;
+  hours: string | null;
+  location: string | null;
 }
 
-/** An entrance as the admin API returns it (`lock_key` only in the create answer). */
-export interface ApiEntrance {
-  acs_entrance_id: string;
-  display_name: string;
-  kind: EntranceKind;
+/** What the guest is told about an entrance besides its name; each field optional. */
+export interface EntranceDetails {
+  /** Short text: "4", "Mezzanine". */
+  floor?: string;
+  /** Short text: "Deluxe king". */
+  room_type?: string;
+  /** Daily opening hours in the property's time zone, `HH:MM-HH:MM`. */
+  hours?: string;
+  /** Short text: "Level 2, east wing". */
+  location?: string;
+}
+
+const DETAILS = ['floor', 'room_type', 'hours', 'location'] as const;
+
+/** What the guest sees of an entrance (details only when set) and its lock. */
+export type PublicEntrance = { acs_entrance_id: string; display_name: string; kind: EntranceKind } & EntranceDetails;
+
+/**
+ * An entrance as the admin API returns it: Seam's `acs_entrance`, plus this server's `kind`,
+ * `lock` (`lock_key` only in the create answer) and details.
+ */
+export type ApiEntrance = PublicEntrance & {
+  acs_system_id: string;
+  connected_account_id: string;
+  space_ids: string[];
+  can_unlock_with_mobile_key: true;
+  errors: never[];
+  warnings: never[];
   lock: { lock_id: string; ble_name: string; lock_key?: string };
   created_at: string;
-}
+};
 
 /** Fields of `/acs/entrances/create`, validated. */
-export interface NewEntrance {
+export interface NewEntrance extends EntranceDetails {
   display_name: string;
   kind: EntranceKind;
   ble_name?: string | undefined;
@@ -38,19 +69,26 @@ export interface NewEntrance {
 }
 
 /** What the guest sees of an entrance and its lock. */
-export function publicEntrance(row: EntranceRow): {
-  entrance: { acs_entrance_id: string; display_name: string; kind: EntranceKind };
-  lock: { lock_id: string; ble_name: string };
-} {
-  return {
-    entrance: { acs_entrance_id: row.acs_entrance_id, display_name: row.display_name, kind: row.kind },
-    lock: { lock_id: row.lock_id, ble_name: row.ble_name },
-  };
+export function publicEntrance(row: EntranceRow): { entrance: PublicEntrance; lock: { lock_id: string; ble_name: string } } {
+  const entrance: PublicEntrance = { acs_entrance_id: row.acs_entrance_id, display_name: row.display_name, kind: row.kind };
+  for (const field of DETAILS) if (row[field] !== null) entrance[field] = row[field];
+  return { entrance, lock: { lock_id: row.lock_id, ble_name: row.ble_name } };
 }
 
-function toApi(row: EntranceRow): ApiEntrance {
+function toApi(db: Db, row: EntranceRow): ApiEntrance {
   const { entrance, lock } = publicEntrance(row);
-  return { ...entrance, lock, created_at: iso(row.created_at) };
+  const { acs_system_id, connected_account_id } = workspaceIds(db);
+  return {
+    ...entrance,
+    acs_system_id,
+    connected_account_id,
+    space_ids: [],
+    can_unlock_with_mobile_key: true,
+    errors: [],
+    warnings: [],
+    lock,
+    created_at: iso(row.created_at),
+  };
 }
 
 /** Creates an entrance and its lock, generating the lock key and BLE name when absent. */
@@ -64,18 +102,51 @@ export function createEntrance(db: Db, now: number, input: NewEntrance): ApiEntr
     ble_name: input.ble_name ?? `IK-${bytesToHex(randomBytes(3)).toUpperCase()}`,
     lock_key: Buffer.from(lockKey),
     created_at: now,
+    floor: input.floor ?? null,
+    room_type: input.room_type ?? null,
+    hours: input.hours ?? null,
+    location: input.location ?? null,
   };
   db.prepare(
-    `INSERT INTO acs_entrances VALUES (@acs_entrance_id, @display_name, @kind, @lock_id, @ble_name, @lock_key, @created_at)`,
+    `INSERT INTO acs_entrances (acs_entrance_id, display_name, kind, lock_id, ble_name, lock_key, created_at, floor, room_type, hours, location)
+     VALUES (@acs_entrance_id, @display_name, @kind, @lock_id, @ble_name, @lock_key, @created_at, @floor, @room_type, @hours, @location)`,
   ).run(row);
-  const out = toApi(row);
+  const out = toApi(db, row);
   out.lock.lock_key = bytesToBase64url(lockKey);
   return out;
 }
 
-/** All entrances, oldest first, without keys. */
-export function listEntrances(db: Db): ApiEntrance[] {
-  return (db.prepare('SELECT * FROM acs_entrances ORDER BY created_at, rowid').all() as EntranceRow[]).map(toApi);
+/** One entrance without its key, or 404 `acs_entrance_not_found`. */
+export function getEntrance(db: Db, id: string): ApiEntrance {
+  const row = db.prepare('SELECT * FROM acs_entrances WHERE acs_entrance_id = ?').get(id) as EntranceRow | undefined;
+  if (!row) throw notFound('acs_entrance');
+  return toApi(db, row);
+}
+
+/** Filters of `/acs/entrances/list`. */
+export interface EntranceFilter {
+  acs_entrance_ids?: string[] | undefined;
+  /** Case-insensitive substring of the display name. */
+  search?: string | undefined;
+  /** When false, nothing matches (a filter on another system or account than this server's). */
+  matches?: boolean;
+}
+
+/** One page of entrances, oldest first, without keys. */
+export function listEntrances(db: Db, filter: EntranceFilter, page: PageRequest): Page<ApiEntrance> {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.matches === false) where.push('0');
+  if (filter.acs_entrance_ids) {
+    where.push('e.acs_entrance_id IN (SELECT value FROM json_each(@ids))');
+    params['ids'] = JSON.stringify(filter.acs_entrance_ids);
+  }
+  if (filter.search !== undefined) {
+    where.push(containsText(db, ['e.display_name']));
+    params['q'] = foldQuery(filter.search);
+  }
+  const { items, pagination } = selectPage<EntranceRow>(db, { table: 'acs_entrances', alias: 'e', where, params }, page);
+  return { items: items.map((row) => toApi(db, row)), pagination };
 }
 
 /** The ids among `ids` that do not name an entrance. */

@@ -3,6 +3,9 @@ import { statement, type Db } from '../db.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
 import { iso } from '../time.ts';
+import { selectPage, type Page, type PageRequest } from './pagination.ts';
+import { containsText, foldQuery } from './search.ts';
+import { workspaceIds } from './workspace.ts';
 
 interface IdentityRow {
   user_identity_id: string;
@@ -13,7 +16,7 @@ interface IdentityRow {
   created_at: number;
 }
 
-/** A user identity as the admin API returns it. */
+/** A user identity as the admin API returns it (Seam's `user_identity`). */
 export interface ApiUserIdentity {
   user_identity_id: string;
   user_identity_key: string | null;
@@ -21,6 +24,11 @@ export interface ApiUserIdentity {
   full_name: string | null;
   email_address: string | null;
   phone_number: string | null;
+  /** Always empty: guests here hold instant keys, not access-system users. */
+  acs_user_ids: string[];
+  errors: never[];
+  warnings: never[];
+  workspace_id: string;
   created_at: string;
 }
 
@@ -32,7 +40,7 @@ export interface NewIdentity {
   user_identity_key?: string | undefined;
 }
 
-function toApi(row: IdentityRow): ApiUserIdentity {
+function toApi(db: Db, row: IdentityRow): ApiUserIdentity {
   return {
     user_identity_id: row.user_identity_id,
     user_identity_key: row.user_identity_key,
@@ -40,13 +48,51 @@ function toApi(row: IdentityRow): ApiUserIdentity {
     full_name: row.full_name,
     email_address: row.email_address,
     phone_number: row.phone_number,
+    acs_user_ids: [],
+    errors: [],
+    warnings: [],
+    workspace_id: workspaceIds(db).workspace_id,
     created_at: iso(row.created_at),
   };
 }
 
+/** Seam's rule: email address, phone number and user_identity_key each name one identity. */
+const UNIQUE = [
+  ['user_identity_key', 'user_identity_key_already_in_use'],
+  ['email_address', 'user_identity_email_address_already_in_use'],
+  ['phone_number', 'user_identity_phone_number_already_in_use'],
+] as const;
+
+function checkUnique(db: Db, row: IdentityRow): void {
+  for (const [column, type] of UNIQUE) {
+    const value = row[column];
+    // Email addresses compare case-insensitively, as mail does in practice.
+    const sql = column === 'email_address'
+      ? 'SELECT 1 FROM user_identities WHERE email_address = ? COLLATE NOCASE'
+      : `SELECT 1 FROM user_identities WHERE ${column} = ?`;
+    if (value !== null && db.prepare(sql).get(value)) throw new ApiError(409, type, `${column} is already in use`);
+  }
+}
+
 /** Creates an identity; `user_identity_key` is unique when given. */
 export function createIdentity(db: Db, now: number, input: NewIdentity): ApiUserIdentity {
-  const row: IdentityRow = {
+  const row = newIdentityRow(now, input);
+  return db.transaction(() => insertIdentity(db, row)).immediate();
+}
+
+/** Inserts a new identity; call inside a transaction (access_grants/create uses it too). */
+export function insertIdentity(db: Db, row: IdentityRow): ApiUserIdentity {
+  checkUnique(db, row);
+  db.prepare(
+    `INSERT INTO user_identities (user_identity_id, user_identity_key, full_name, email_address, phone_number, created_at)
+     VALUES (@user_identity_id, @user_identity_key, @full_name, @email_address, @phone_number, @created_at)`,
+  ).run(row);
+  return toApi(db, row);
+}
+
+/** The row `createIdentity` would insert. */
+export function newIdentityRow(now: number, input: NewIdentity): IdentityRow {
+  return {
     user_identity_id: randomUUID(),
     user_identity_key: input.user_identity_key ?? null,
     full_name: input.full_name ?? null,
@@ -54,15 +100,6 @@ export function createIdentity(db: Db, now: number, input: NewIdentity): ApiUser
     phone_number: input.phone_number ?? null,
     created_at: now,
   };
-  return db.transaction(() => {
-    if (row.user_identity_key !== null && db.prepare('SELECT 1 FROM user_identities WHERE user_identity_key = ?').get(row.user_identity_key)) {
-      throw new ApiError(409, 'user_identity_key_already_in_use', 'user_identity_key is already in use');
-    }
-    db.prepare(
-      `INSERT INTO user_identities VALUES (@user_identity_id, @user_identity_key, @full_name, @email_address, @phone_number, @created_at)`,
-    ).run(row);
-    return toApi(row);
-  }).immediate();
 }
 
 /** The raw row, for other stores; `undefined` when absent. */
@@ -70,16 +107,41 @@ export function findIdentity(db: Db, id: string): IdentityRow | undefined {
   return statement(db, 'SELECT * FROM user_identities WHERE user_identity_id = ?').get(id) as IdentityRow | undefined;
 }
 
-/** One identity, or 404 `user_identity_not_found`. */
-export function getIdentity(db: Db, id: string): ApiUserIdentity {
-  const row = findIdentity(db, id);
+/** One identity by id or by `user_identity_key`, or 404 `user_identity_not_found`. */
+export function getIdentity(db: Db, by: { user_identity_id: string } | { user_identity_key: string }): ApiUserIdentity {
+  const row = 'user_identity_id' in by
+    ? findIdentity(db, by.user_identity_id)
+    : (db.prepare('SELECT * FROM user_identities WHERE user_identity_key = ?').get(by.user_identity_key) as IdentityRow | undefined);
   if (!row) throw notFound('user_identity');
-  return toApi(row);
+  return toApi(db, row);
 }
 
-/** All identities, oldest first. */
-export function listIdentities(db: Db): ApiUserIdentity[] {
-  return (db.prepare('SELECT * FROM user_identities ORDER BY created_at, rowid').all() as IdentityRow[]).map(toApi);
+/** Filters of `/user_identities/list`. */
+export interface IdentityFilter {
+  user_identity_ids?: string[] | undefined;
+  /** Case-insensitive substring of the name, email address, phone number or key. */
+  search?: string | undefined;
+  created_before?: number | undefined;
+}
+
+/** One page of identities matching every filter, oldest first. */
+export function listIdentities(db: Db, filter: IdentityFilter, page: PageRequest): Page<ApiUserIdentity> {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.user_identity_ids) {
+    where.push('u.user_identity_id IN (SELECT value FROM json_each(@ids))');
+    params['ids'] = JSON.stringify(filter.user_identity_ids);
+  }
+  if (filter.search !== undefined) {
+    where.push(containsText(db, ['u.full_name', 'u.email_address', 'u.phone_number', 'u.user_identity_key']));
+    params['q'] = foldQuery(filter.search);
+  }
+  if (filter.created_before !== undefined) {
+    where.push('u.created_at < @created_before');
+    params['created_before'] = filter.created_before;
+  }
+  const { items, pagination } = selectPage<IdentityRow>(db, { table: 'user_identities', alias: 'u', where, params }, page);
+  return { items: items.map((row) => toApi(db, row)), pagination };
 }
 
 /**

@@ -28,6 +28,12 @@ export interface HttpResolverOptions {
    * `network_error`; default `DEFAULT_TIMEOUT_MS`.
    */
   timeoutMs?: number;
+  /**
+   * Proof of possession for each request (a DPoP JWT, RFC 9449), sent as the `DPoP` header;
+   * `undefined` sends none. `accessToken` is the link token, for the proof's `ath` claim. A
+   * rejection fails the request as `network_error`, before anything is sent.
+   */
+  proof?: (request: { method: 'GET'; url: string; accessToken: string }) => Promise<string | undefined>;
 }
 
 /**
@@ -76,15 +82,18 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
       }
     };
     try {
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${token}`,
+        'Instant-Key-Device': deviceId(),
+        Accept: 'application/json',
+      };
+      const known = revalidate && last?.token === token ? last : undefined;
+      if (known) headers['If-None-Match'] = known.etag;
+      // Only a proof is awaited: without one, the request leaves in this very call.
+      const proof = options.proof && (await makeProof(options.proof, url, token, stopped));
+      if (proof) headers.DPoP = proof;
       let response: Response;
       try {
-        const headers: Record<string, string> = {
-          Authorization: `Bearer ${token}`,
-          'Instant-Key-Device': deviceId(),
-          Accept: 'application/json',
-        };
-        const known = revalidate && last?.token === token ? last : undefined;
-        if (known) headers['If-None-Match'] = known.etag;
         response = await doFetch(url, {
           method: 'GET',
           headers,
@@ -119,6 +128,15 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
 
 /** Throws when the request was stopped (aborted or timed out) rather than failed. */
 type Stopped = (error: unknown) => void;
+
+async function makeProof(proof: NonNullable<HttpResolverOptions['proof']>, url: string, accessToken: string, stopped: Stopped): Promise<string | undefined> {
+  try {
+    return await proof({ method: 'GET', url, accessToken });
+  } catch (error) {
+    stopped(error);
+    throw new CredentialsError('network_error', 'The request proof (DPoP) could not be made', { cause: error });
+  }
+}
 
 async function parseSuccess(response: Response, stopped: Stopped): Promise<CredentialsResponse> {
   let body: unknown;

@@ -11,6 +11,14 @@ export interface Entrance {
   acs_entrance_id: string;
   display_name: string;
   kind: EntranceKind;
+  /** Short text, such as "4". */
+  floor?: string;
+  /** Short text, such as "Deluxe king". */
+  room_type?: string;
+  /** Daily opening hours in the property's time zone, `HH:MM-HH:MM` (`22:00-02:00` runs overnight). */
+  hours?: string;
+  /** Short text, such as "Level 2, east wing". */
+  location?: string;
 }
 
 export interface LockRef {
@@ -47,6 +55,13 @@ export interface Customization {
   secondary_color?: string;
   /** https URL. */
   logo_url?: string;
+  hotel_name?: string;
+  /** E.164, such as `+15555550100`: for a `tel:` link. */
+  support_phone?: string;
+  /** For a `mailto:` link. */
+  support_email?: string;
+  /** `#rrggbb`. */
+  accent_color?: string;
 }
 
 export interface InstantKeySummary {
@@ -54,6 +69,11 @@ export interface InstantKeySummary {
   expires_at: string;
   user_identity: { display_name: string };
   customization: Customization;
+  /** The stay as booked (ISO 8601), when the issuer gave it. */
+  check_in_at?: string;
+  check_out_at?: string;
+  /** The property's IANA time zone (`Europe/Lisbon`): stay times and `hours` are shown in it. */
+  time_zone?: string;
 }
 
 export interface CredentialsResponse {

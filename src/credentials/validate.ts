@@ -15,6 +15,11 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 /** api.md, section 4: at most 29 ASCII characters (the BLE local name limit). */
 const BLE_NAME_RE = /^[\x20-\x7e]{1,29}$/;
 const COLOR_RE = /^#[0-9a-f]{6}$/i;
+const E164_RE = /^\+[1-9]\d{1,14}$/;
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+/** `HH:MM-HH:MM`, 24-hour; the end may be `24:00`. */
+const HOURS_RE = /^(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const ZONE_RE = /^[A-Za-z][\w+-]*(?:\/[\w+-]+)*$/;
 const MAX_TEXT = 200;
 
 const matching = (re: RegExp) => (v: unknown) => (typeof v === 'string' && re.test(v) ? v : undefined);
@@ -35,6 +40,17 @@ const TYPES = {
   ticket: bytes(TICKET_LENGTH),
   key: bytes(KEY_LENGTH),
   color: matching(COLOR_RE),
+  phone: matching(E164_RE),
+  email: (v: unknown) => (matching(EMAIL_RE)(v) && (v as string).length <= 254 ? v : undefined),
+  hours: (v: unknown) => (matching(HOURS_RE)(v) && (v as string).slice(0, 5) !== (v as string).slice(6) ? v : undefined),
+  time_zone: (v: unknown) => {
+    try {
+      // Intl refuses zones it does not know; the pattern refuses offsets and odd spellings.
+      return matching(ZONE_RE)(v) && new Intl.DateTimeFormat('en', { timeZone: v as string }) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  },
   https_url: (v: unknown) => {
     try {
       return typeof v === 'string' && new URL(v).protocol === 'https:' ? v : undefined;
@@ -52,7 +68,15 @@ interface Shape {
   [field: string]: Rule;
 }
 
-const ENTRANCE: Shape = { acs_entrance_id: 'uuid', display_name: 'text', kind: 'kind' };
+const ENTRANCE: Shape = {
+  acs_entrance_id: 'uuid',
+  display_name: 'text',
+  kind: 'kind',
+  'floor?': 'text',
+  'room_type?': 'text',
+  'hours?': 'hours',
+  'location?': 'text',
+};
 
 const RESPONSE: Shape = {
   ok: 'true',
@@ -61,7 +85,18 @@ const RESPONSE: Shape = {
     expires_at: 'date',
     user_identity: { display_name: 'text' },
     // Absent and null both mean "the issuer's defaults": an empty object.
-    'customization?': { 'primary_color?': 'color', 'secondary_color?': 'color', 'logo_url?': 'https_url' },
+    'customization?': {
+      'primary_color?': 'color',
+      'secondary_color?': 'color',
+      'logo_url?': 'https_url',
+      'hotel_name?': 'text',
+      'support_phone?': 'phone',
+      'support_email?': 'email',
+      'accent_color?': 'color',
+    },
+    'check_in_at?': 'date',
+    'check_out_at?': 'date',
+    'time_zone?': 'time_zone',
   },
   credentials: [
     {
@@ -100,8 +135,9 @@ function check(value: unknown, rule: Rule, path: string, issues: string[]): unkn
     }
     out[name] = check(v, inner, `${path}.${name}`, issues);
   }
-  if (typeof out.starts_at === 'string' && typeof out.ends_at === 'string' && Date.parse(out.ends_at) <= Date.parse(out.starts_at)) {
-    issues.push(`${path}: ends_at must be after starts_at`);
+  for (const [start, end] of [['starts_at', 'ends_at'], ['check_in_at', 'check_out_at']]) {
+    const [a, b] = [out[start!], out[end!]];
+    if (typeof a === 'string' && typeof b === 'string' && Date.parse(b) <= Date.parse(a)) issues.push(`${path}: ${end} must be after ${start}`);
   }
   return out;
 }

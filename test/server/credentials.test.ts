@@ -22,7 +22,8 @@ describe('credential endpoint', () => {
     assert.equal(res.body.ok, true);
     assert.equal(res.body.instant_key.instant_key_id, key.instant_key_id);
     assert.equal(res.body.instant_key.user_identity.display_name, 'Ada Lovelace');
-    assert.deepEqual(Object.keys(res.body.instant_key.customization).sort(), ['logo_url', 'primary_color', 'secondary_color']);
+    // No logo configured: the field is absent, never null.
+    assert.deepEqual(Object.keys(res.body.instant_key.customization).sort(), ['primary_color', 'secondary_color']);
     assert.equal(res.body.refresh_after_s, 300);
     assert.deepEqual(res.body.upcoming, []);
     assert.equal(res.body.credentials.length, 2);
@@ -212,7 +213,7 @@ describe('credential endpoint', () => {
     assert.equal((await t.query('DELETE', '/instant_keys/delete', { instant_key_id: key.instant_key_id })).status, 200);
     const kept = await t.query('GET', '/instant_keys/get', { instant_key_id: key.instant_key_id });
     assert.equal(kept.body.instant_key.revoked_at, new Date(t.clock.ms).toISOString());
-    assert.equal(kept.body.instant_key.instant_key_url, null);
+    assert.equal(kept.body.instant_key.instant_key_url, `${t.url}/k`, 'the link without its token');
   });
 
   test('refuses an expired key with 401 instant_key_expired', async () => {

@@ -4,20 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../server-stub/db.ts';
+import { MIGRATIONS, openDatabase } from '../../server-stub/db.ts';
 
 test('brings a store of an earlier schema up to date, keeping its events in order', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ik-db-'));
   try {
     // A store as the first schema left it: events keyed by AUTOINCREMENT, ids unique.
-    const db = openDatabase(dir);
-    const latest = db.pragma('user_version', { simple: true }) as number;
+    const latest = MIGRATIONS.length;
+    const db = new Database(join(dir, 'instant-key.sqlite'));
+    db.exec(MIGRATIONS[0]!);
     db.pragma('user_version = 1');
-    db.exec(`DROP TABLE events;
-      CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL,
-        occurred_at INTEGER NOT NULL, instant_key_id TEXT, user_identity_id TEXT, access_grant_id TEXT, device_id TEXT, user_agent TEXT, reason TEXT);
-      CREATE INDEX events_by_time ON events (occurred_at, seq);
-      INSERT INTO events (event_id, event_type, occurred_at, device_id) VALUES ('e1', 'instant_key.used', 5, 'a'), ('e2', 'instant_key.used', 5, 'b'), ('e3', 'instant_key.revoked', 9, NULL);`);
+    db.exec(`INSERT INTO events (event_id, event_type, occurred_at, device_id) VALUES ('e1', 'instant_key.used', 5, 'a'), ('e2', 'instant_key.used', 5, 'b'), ('e3', 'instant_key.revoked', 9, NULL);`);
     db.close();
 
     const migrated = openDatabase(dir);

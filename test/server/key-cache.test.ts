@@ -12,6 +12,11 @@ const row = (id: string): InstantKeyRow => ({
   max_use_count: null,
   revoked_at: null,
   customization: '{}',
+  customization_profile_id: null,
+  ticket_ttl_s: null,
+  check_in_at: null,
+  check_out_at: null,
+  time_zone: null,
 });
 
 test('loads a key once, and again after the rows are cleared', () => {

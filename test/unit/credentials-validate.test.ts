@@ -137,4 +137,71 @@ describe('validateCredentialsResponse', () => {
     const text = [error.message, ...error.issues].join('\n');
     for (const secret of [TOKEN, ticket, key]) assert.ok(!text.includes(secret), 'a secret leaked into the error');
   });
+
+  describe('issuer, stay and entrance details (all optional)', () => {
+    const withDetails = () =>
+      mutated((b) => {
+        Object.assign(b.instant_key.customization, {
+          hotel_name: 'Hotel Aurora',
+          support_phone: '+15555550100',
+          support_email: 'desk@aurora.example',
+          accent_color: '#AA3300',
+        });
+        Object.assign(b.instant_key, { check_in_at: '2026-11-24T15:00:00Z', check_out_at: '2026-11-27T11:00:00Z', time_zone: 'Europe/Lisbon' });
+        Object.assign(b.credentials[0]!.entrance, { floor: '4', room_type: 'Deluxe king' });
+        Object.assign(b.upcoming[0]!.entrance, { hours: '07:00-22:00', location: 'Level 2, east wing' });
+      });
+
+    test('keeps them when valid', () => {
+      const parsed = validateCredentialsResponse(withDetails());
+      assert.deepEqual(parsed.instant_key.customization, {
+        primary_color: '#1d3557',
+        secondary_color: '#f1faee',
+        logo_url: 'https://hotel.example/logo.svg',
+        hotel_name: 'Hotel Aurora',
+        support_phone: '+15555550100',
+        support_email: 'desk@aurora.example',
+        accent_color: '#AA3300',
+      });
+      assert.equal(parsed.instant_key.time_zone, 'Europe/Lisbon');
+      assert.equal(parsed.instant_key.check_in_at, '2026-11-24T15:00:00Z');
+      assert.equal(parsed.credentials[0]!.entrance.room_type, 'Deluxe king');
+      assert.equal(parsed.upcoming[0]!.entrance.hours, '07:00-22:00');
+      assert.deepEqual(validateCredentialsResponse(parsed), parsed, 'idempotent');
+    });
+
+    test('accepts an answer without any of them, as older servers send', () => {
+      const parsed = validateCredentialsResponse(responseBody());
+      for (const field of ['check_in_at', 'check_out_at', 'time_zone']) assert.ok(!(field in parsed.instant_key), field);
+      assert.ok(!('floor' in parsed.credentials[0]!.entrance));
+    });
+
+    test('accepts overnight hours and a 24:00 close', () => {
+      for (const hours of ['22:00-02:00', '00:00-24:00']) {
+        const parsed = validateCredentialsResponse(mutated((b) => (b.credentials[0]!.entrance.hours = hours)));
+        assert.equal(parsed.credentials[0]!.entrance.hours, hours);
+      }
+    });
+
+    const bad: [string, (b: ResponseBody) => void, string][] = [
+      ['a phone number that is not E.164', (b) => (b.instant_key.customization.support_phone = '555-0100'), '$.instant_key.customization.support_phone'],
+      ['a javascript: "email"', (b) => (b.instant_key.customization.support_email = 'javascript:alert(1)'), '$.instant_key.customization.support_email'],
+      ['an accent colour that could escape CSS', (b) => (b.instant_key.customization.accent_color = 'red;}'), '$.instant_key.customization.accent_color'],
+      ['an empty hotel name', (b) => (b.instant_key.customization.hotel_name = ' '), '$.instant_key.customization.hotel_name'],
+      ['an unknown time zone', (b) => (b.instant_key.time_zone = 'Mars/Olympus'), '$.instant_key.time_zone'],
+      ['an offset instead of a zone', (b) => (b.instant_key.time_zone = '+01:00'), '$.instant_key.time_zone'],
+      ['a check-in that is not a date', (b) => (b.instant_key.check_in_at = 'tomorrow'), '$.instant_key.check_in_at'],
+      ['a check-out before check-in', (b) => Object.assign(b.instant_key, { check_in_at: '2026-11-27T11:00:00Z', check_out_at: '2026-11-24T15:00:00Z' }), '$.instant_key: check_out_at'],
+      ['hours past midnight', (b) => (b.credentials[0]!.entrance.hours = '07:00-25:00'), '$.credentials[0].entrance.hours'],
+      ['hours that open and close at once', (b) => (b.credentials[0]!.entrance.hours = '07:00-07:00'), '$.credentials[0].entrance.hours'],
+      ['a floor that is not text', (b) => (b.credentials[0]!.entrance.floor = 4), '$.credentials[0].entrance.floor'],
+      ['an overlong location', (b) => (b.upcoming[0]!.entrance.location = 'x'.repeat(201)), '$.upcoming[0].entrance.location'],
+    ];
+    for (const [what, change, path] of bad) {
+      test(`refuses ${what}, naming ${path}`, () => {
+        const error = refusal(mutated(change));
+        assert.ok(error.issues.some((issue) => issue.startsWith(path)), error.issues.join('; '));
+      });
+    }
+  });
 });

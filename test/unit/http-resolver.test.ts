@@ -85,6 +85,29 @@ describe('createHttpResolver', () => {
     assert.ok(!url.includes(TOKEN), 'the token stays out of the URL');
   });
 
+  test('sends the proof of possession as the DPoP header, made for this request', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    const asked: unknown[] = [];
+    const proving = createHttpResolver({
+      endpoint: 'https://keys.example/api/',
+      deviceId: () => DEVICE,
+      proof: async (request) => (asked.push(request), 'header.payload.signature'),
+    });
+    await proving(TOKEN, { signal: new AbortController().signal });
+    assert.deepEqual(asked, [{ method: 'GET', url: 'https://keys.example/api/instant_keys/credentials', accessToken: TOKEN }]);
+    assert.equal(new Headers(calls[0]!.init.headers).get('DPoP'), 'header.payload.signature');
+  });
+
+  test('sends no DPoP header without a proof, and nothing at all when the proof fails', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    await resolver()(TOKEN, { signal: new AbortController().signal });
+    assert.equal(new Headers(calls[0]!.init.headers).has('DPoP'), false);
+    const failing = createHttpResolver({ endpoint: 'https://keys.example/api/', deviceId: () => DEVICE, proof: () => Promise.reject(new Error('no key')) });
+    const error = await failure(failing(TOKEN, { signal: new AbortController().signal }));
+    assert.equal(error.code, 'network_error');
+    assert.equal(calls.length, 1, 'the failed proof sent no request');
+  });
+
   test('validates the 200 body', async () => {
     stubFetch(() => json(200, { ...responseBody(), refresh_after_s: 'soon' }));
     const error = await failure(resolver()(TOKEN, { signal: new AbortController().signal }));
