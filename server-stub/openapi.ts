@@ -221,6 +221,8 @@ const ADMIN: AdminOperation[] = [
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 
+const RETRY_AFTER = { 'Retry-After': { schema: { type: 'integer' } } };
+
 function adminPathItem(op: AdminOperation): Record<string, unknown> {
   const body = object(
     Object.fromEntries(Object.entries(op.params).map(([k, p]) => [k, p.schema])),
@@ -231,7 +233,14 @@ function adminPathItem(op: AdminOperation): Record<string, unknown> {
     description: 'Success',
     content: { 'application/json': { schema: object({ ok: { type: 'boolean', const: true }, ...(op.answer ? { [op.answer[0]]: op.answer[1] } : {}) }) } },
   };
-  const responses = { 200: ok, 400: errorResponse('invalid_input'), 401: errorResponse('unauthorized'), 404: errorResponse('<resource>_not_found') };
+  const responses = {
+    200: ok,
+    400: errorResponse('invalid_input'),
+    401: errorResponse('unauthorized'),
+    404: errorResponse('<resource>_not_found'),
+    429: { ...errorResponse('rate_limited (too many failed authentications from this address)'), headers: RETRY_AFTER },
+    503: { ...errorResponse('service_unavailable (the store is locked by another process)'), headers: RETRY_AFTER },
+  };
   const operationId = op.path.slice(1).replaceAll('/', '_');
   const requestBody = { content: { 'application/json': { schema: body } } };
   const item: Record<string, unknown> = {
@@ -279,7 +288,8 @@ export function openApiDocument(publicBaseUrl: string): { openapi: string; paths
         401: errorResponse('instant_key_invalid or instant_key_expired'),
         403: errorResponse('max_use_count_exceeded'),
         410: errorResponse('instant_key_revoked'),
-        429: { ...errorResponse('rate_limited'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+        429: { ...errorResponse('rate_limited'), headers: RETRY_AFTER },
+        503: { ...errorResponse('service_unavailable (the store is locked by another process)'), headers: RETRY_AFTER },
       },
     },
   };
