@@ -17,8 +17,10 @@ export interface EventFields {
   instant_key_id?: string;
   user_identity_id?: string;
   access_grant_id?: string;
+  /** The device: its key's JWK thumbprint (RFC 7638), for credential uses. */
   device_id?: string;
-  user_agent?: string;
+  /** Browser and OS family of the device ("Chrome on Android"), never the raw User-Agent. */
+  device_description?: string;
   reason?: string;
 }
 
@@ -31,13 +33,13 @@ interface EventRow extends Required<{ [K in keyof EventFields]: string | null }>
 /** An event as the admin API returns it. */
 export type ApiEvent = { event_id: string; event_type: EventType; occurred_at: string; created_at: string } & EventFields;
 
-const OPTIONAL = ['instant_key_id', 'user_identity_id', 'access_grant_id', 'device_id', 'user_agent', 'reason'] as const;
+const OPTIONAL = ['instant_key_id', 'user_identity_id', 'access_grant_id', 'device_id', 'device_description', 'reason'] as const;
 
 /** Appends an event; call inside the transaction of the change it records. */
 export function recordEvent(db: Db, now: number, type: EventType, fields: EventFields): void {
   statement(
     db,
-    `INSERT INTO events (event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, device_id, user_agent, reason)
+    `INSERT INTO events (event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, device_id, device_description, reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     randomUUID(),
@@ -47,8 +49,7 @@ export function recordEvent(db: Db, now: number, type: EventType, fields: EventF
     fields.user_identity_id ?? null,
     fields.access_grant_id ?? null,
     fields.device_id ?? null,
-    // A header, so attacker-sized: keep what identifies a browser and no more.
-    fields.user_agent?.slice(0, 512) ?? null,
+    fields.device_description ?? null,
     fields.reason ?? null,
   );
 }

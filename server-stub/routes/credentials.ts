@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { CredentialCors } from '../cors.ts';
 import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
+import { describeDevice } from '../device-description.ts';
+import { DpopVerifier, normalizedHtu } from '../dpop.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
-
-const DEVICE_RE = /^[A-Za-z0-9._:~-]{1,128}$/;
 
 const invalidKey = () => new ApiError(401, 'instant_key_invalid', 'This instant key is not valid');
 
@@ -21,7 +21,8 @@ const REFUSALS: Record<KeyRefusal, () => ApiError> = {
 
 /**
  * `GET /instant_keys/credentials` (api.md section 2), checks in the documented order: rate
- * limit, header syntax, token, revoked, expired, device limit.
+ * limit, header syntax, token syntax, the device's DPoP proof, token, revoked, expired,
+ * device limit. The device is the proof key's thumbprint; `Instant-Key-Device` is ignored.
  */
 export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, config } = ctx;
@@ -35,6 +36,12 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     return origins.set;
   });
+  const dpop = new DpopVerifier(config.clock());
+  let htu: { base: string; url: string } | undefined;
+  const endpointUrl = () => {
+    if (htu?.base !== ctx.publicBaseUrl) htu = { base: ctx.publicBaseUrl, url: normalizedHtu(`${ctx.publicBaseUrl}/instant_keys/credentials`)! };
+    return htu.url;
+  };
 
   const getCredentials = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('cache-control', 'private, no-store');
@@ -50,24 +57,19 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (bearer.kind === 'malformed') {
       throw invalidInput('Authorization must be "Bearer <token>"', { _errors: [], authorization: { _errors: ['Expected "Bearer <token>"'] } });
     }
-    const deviceId = request.headers['instant-key-device'];
-    if (typeof deviceId !== 'string' || !DEVICE_RE.test(deviceId)) {
-      throw invalidInput('Instant-Key-Device must be 1-128 of A-Za-z0-9._:~-', {
-        _errors: [],
-        'instant-key-device': { _errors: ['Required: 1-128 of A-Za-z0-9._:~-'] },
-      });
-    }
     if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenKey === null) throw invalidKey();
+    const ath = Buffer.from(tokenKey, 'base64').toString('base64url');
+    const { thumbprint } = await dpop.verify(request.headers.dpop, { htm: 'GET', htu: endpointUrl(), ath, now });
 
     // Revocation, expiry and admission are decided in the same transaction that records the
     // use, and the answer goes out only once that transaction has committed. A first
     // admission changes who may use the key: its commit must also reach the disk.
-    const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
-    const durable = ctx.keys.mayAdmit(tokenKey, deviceId);
+    const device = { device_id: thumbprint, device_description: describeDevice(request.headers['user-agent']) };
+    const durable = ctx.keys.mayAdmit(tokenKey, thumbprint);
     const use = await ctx.writes.run(() => useInstantKey(db, now, tokenKey, device, ctx.keys), { durable });
     if (use.outcome === 'invalid') throw invalidKey();
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
-    ctx.keys.rememberAdmitted(use.key.instant_key_id, deviceId);
+    ctx.keys.rememberAdmitted(use.key.instant_key_id, thumbprint);
 
     let plan = ctx.plans.get(use.key.instant_key_id, now);
     if (!plan) ctx.plans.set(use.key.instant_key_id, now, (plan = planCredentials(db, config, use.key, now)));
