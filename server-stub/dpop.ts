@@ -17,7 +17,7 @@ export const IAT_WINDOW_S = 60;
 export const NONCE_TTL_S = 120;
 /** Proofs remembered at most; past that, new proofs wait (503) rather than replays pass. */
 const MAX_REMEMBERED = 200_000;
-/** Imported public keys kept, by thumbprint: most requests come from devices seen before. */
+/** Imported public keys kept, with their thumbprints: most requests come from devices seen before. */
 const MAX_KEYS = 10_000;
 
 const PROOF_RE = /^[\w-]{1,2048}\.[\w-]{1,4096}\.[\w-]{86}$/;
@@ -56,7 +56,8 @@ export class DpopVerifier {
   /** `thumbprint jti` -> epoch ms until which the proof could still be accepted. */
   private readonly seen = new Map<string, number>();
   private nextSweep = 0;
-  private readonly keys = new Map<string, CryptoKey>();
+  /** `x.y` of a device's public key -> the imported key and its thumbprint. */
+  private readonly keys = new Map<string, { key: CryptoKey; thumbprint: string }>();
   /** No proof made before this process started is accepted: its memory of proofs starts here. */
   private readonly startedS: number;
 
@@ -90,15 +91,12 @@ export class DpopVerifier {
   async verify(header: string | string[] | undefined, context: ProofContext): Promise<VerifiedProof> {
     if (header === undefined || header === '') throw required();
     if (typeof header !== 'string' || !PROOF_RE.test(header)) throw invalid('not a compact JWS');
-    let jwk: JWK | undefined;
+    let device: { key: CryptoKey; thumbprint: string } | undefined;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(
         header,
-        async (protectedHeader) => {
-          jwk = publicJwk(protectedHeader.jwk);
-          return this.importKey(jwk);
-        },
+        async (protectedHeader) => (device = await this.importKey(publicJwk(protectedHeader.jwk))).key,
         { typ: 'dpop+jwt', algorithms: ['ES256'], requiredClaims: ['jti', 'htm', 'htu', 'iat', 'ath'], currentDate: new Date(context.now) },
       ));
     } catch (error) {
@@ -123,7 +121,7 @@ export class DpopVerifier {
       throw failure('use_dpop_nonce', message, 'use_dpop_nonce', { 'dpop-nonce': this.nonce(context.now) });
     }
 
-    const thumbprint = await calculateJwkThumbprint(jwk!, 'sha256');
+    const { thumbprint } = device!;
     this.remember(`${thumbprint} ${jti}`, acceptableUntilS * 1000, context.now);
     return { thumbprint };
   }
@@ -142,15 +140,15 @@ export class DpopVerifier {
     this.seen.set(id, until);
   }
 
-  private async importKey(jwk: JWK): Promise<CryptoKey> {
+  private async importKey(jwk: JWK): Promise<{ key: CryptoKey; thumbprint: string }> {
     const id = `${jwk.x}.${jwk.y}`;
-    let key = this.keys.get(id);
-    if (!key) {
-      key = (await importJWK(jwk, 'ES256')) as CryptoKey;
+    let device = this.keys.get(id);
+    if (!device) {
+      device = { key: (await importJWK(jwk, 'ES256')) as CryptoKey, thumbprint: await calculateJwkThumbprint(jwk, 'sha256') };
       if (this.keys.size >= MAX_KEYS) this.keys.clear();
-      this.keys.set(id, key);
+      this.keys.set(id, device);
     }
-    return key;
+    return device;
   }
 }
 
