@@ -31,34 +31,29 @@ async function stored(): Promise<CryptoKeyPair> {
   const open = indexedDB.open(DEVICE_KEY_DB, 1);
   open.onupgradeneeded = () => open.result.createObjectStore(STORE);
   const db = await done(open);
+  const store = (mode?: IDBTransactionMode) => db.transaction(STORE, mode).objectStore(STORE);
   try {
-    const read = () => done<CryptoKeyPair | undefined>(db.transaction(STORE).objectStore(STORE).get(ID));
-    const found = await read();
+    const found = await done<CryptoKeyPair | undefined>(store().get(ID));
     if (found?.privateKey) return found;
     const pair = await generate();
-    const tx = db.transaction(STORE, 'readwrite');
-    // `add`, not `put`: another tab may have stored its key first, and then that one is ours.
-    tx.objectStore(STORE).add(pair, ID);
     try {
-      await done(tx);
+      // `add`, not `put`: another tab may have stored its key first, and then that one is ours.
+      await done(store('readwrite').add(pair, ID));
       return pair;
     } catch {
-      const winner = await read();
+      const winner = await done<CryptoKeyPair | undefined>(store().get(ID));
       if (winner?.privateKey) return winner;
-      throw new Error('the device key could not be stored');
+      throw new Error('device key not stored');
     }
   } finally {
     db.close();
   }
 }
 
-/** A request's result, or a transaction's completion, as a promise. */
-function done<T>(target: IDBRequest<T> | IDBTransaction): Promise<T> {
+/** A request's result as a promise. */
+function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const ok = () => resolve((target as IDBRequest<T>).result);
-    if ('objectStore' in target) target.oncomplete = ok;
-    else target.onsuccess = ok;
-    target.onerror = () => reject(target.error);
-    if ('objectStore' in target) target.onabort = () => reject(target.error);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
   });
 }

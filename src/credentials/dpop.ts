@@ -1,5 +1,3 @@
-import { bytesToBase64url } from '../protocol/bytes.ts';
-
 /*
  * A DPoP proof (RFC 9449) of the device key, for one request: a compact JWS (ES256) with the
  * public key in its header and, as claims, the request's method and URL, the time, a fresh
@@ -7,7 +5,9 @@ import { bytesToBase64url } from '../protocol/bytes.ts';
  */
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const b64 = (data: ArrayBuffer | Uint8Array) => bytesToBase64url(new Uint8Array(data));
+// Not protocol/bytes.ts: that module belongs to the lazy unlock engine, and importing it here
+// would pull all of it into the entry.
+const b64 = (data: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(data))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const part = (value: object) => b64(utf8(JSON.stringify(value)));
 
 /** What a proof is for. `now` (epoch ms) is for tests; the device clock otherwise. */
