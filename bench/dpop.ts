@@ -36,10 +36,10 @@ console.log(`DPoP proof verification, ${N} proofs per case, one thread (noisy on
 const baseline = await time('baseline: SHA-256 of the token (done anyway)', N, () => createHash('sha256').update(TOKEN).digest());
 const verifier = new DpopVerifier(now - 1000);
 let i = 0;
-const seen = await time('verify, a device seen before (key cached)', N, () => verifier.verify(sameDevice[i++], { htm: 'GET', htu: HTU, ath: ATH, now }));
+const seen = await time('verify, a device seen before (key cached)', N, () => verifier.verify(sameDevice[i++], { htm: 'GET', htu: [HTU], ath: ATH, now }));
 const fresh = new DpopVerifier(now - 1000);
 let j = 0;
-const first = await time('verify, a new device each time', N, () => fresh.verify(manyDevices[j++], { htm: 'GET', htu: HTU, ath: ATH, now }));
+const first = await time('verify, a new device each time', N, () => fresh.verify(manyDevices[j++], { htm: 'GET', htu: [HTU], ath: ATH, now }));
 const jwk = JSON.parse(Buffer.from(sameDevice[0]!.split('.')[0]!, 'base64url').toString()).jwk as JWK;
 const key = await importJWK(jwk, 'ES256');
 let k = 0;

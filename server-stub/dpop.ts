@@ -34,8 +34,8 @@ export interface VerifiedProof {
 /** The request a proof must match. */
 export interface ProofContext {
   htm: string;
-  /** The credential endpoint's public URL, without query or fragment. */
-  htu: string;
+  /** The URLs this request may be signed for (normalized, see {@link normalizedHtu}). */
+  htu: readonly string[];
   /** base64url SHA-256 of the link token the request carries. */
   ath: string;
   /** Epoch milliseconds. */
@@ -105,7 +105,7 @@ export class DpopVerifier {
     const { jti, htm, htu, iat, ath, nonce } = payload;
     if (typeof jti !== 'string' || !JTI_RE.test(jti)) throw invalid('jti must be 16-64 URL-safe characters');
     if (htm !== context.htm) throw invalid(`htm must be ${context.htm}`);
-    if (typeof htu !== 'string' || normalizedHtu(htu) !== context.htu) throw invalid(`htu must be ${context.htu}`);
+    if (typeof htu !== 'string' || !context.htu.includes(normalizedHtu(htu)!)) throw invalid(`htu must be ${context.htu[0]}`);
     if (ath !== context.ath) throw invalid('ath is not the hash of this request\'s link token');
     if (typeof iat !== 'number' || !Number.isInteger(iat)) throw invalid('iat must be an integer');
 

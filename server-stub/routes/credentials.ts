@@ -10,6 +10,8 @@ import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
 
+const PATH = '/instant_keys/credentials';
+
 const invalidKey = () => new ApiError(401, 'instant_key_invalid', 'This instant key is not valid');
 
 /** The answer to a known key that was refused (its `use_denied` event is already recorded). */
@@ -37,10 +39,14 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     return origins.set;
   });
   const dpop = new DpopVerifier(config.clock());
-  let htu: { base: string; url: string } | undefined;
-  const endpointUrl = () => {
-    if (htu?.base !== ctx.publicBaseUrl) htu = { base: ctx.publicBaseUrl, url: normalizedHtu(`${ctx.publicBaseUrl}/instant_keys/credentials`)! };
-    return htu.url;
+  let publicHtu: { base: string; url: string } | undefined;
+  // A proof names the URL the element called: the public one, or, when PUBLIC_BASE_URL is not
+  // set (development), the one this request was sent to (localhost and 127.0.0.1 both work).
+  const htus = (request: FastifyRequest): string[] => {
+    if (publicHtu?.base !== ctx.publicBaseUrl) publicHtu = { base: ctx.publicBaseUrl, url: normalizedHtu(`${ctx.publicBaseUrl}${PATH}`)! };
+    if (config.publicBaseUrl !== null) return [publicHtu.url];
+    const own = normalizedHtu(`${request.protocol}://${request.host}${PATH}`);
+    return own === undefined ? [publicHtu.url] : [publicHtu.url, own];
   };
 
   const getCredentials = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -59,7 +65,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenKey === null) throw invalidKey();
     const ath = Buffer.from(tokenKey, 'base64').toString('base64url');
-    const { thumbprint } = await dpop.verify(request.headers.dpop, { htm: 'GET', htu: endpointUrl(), ath, now });
+    const { thumbprint } = await dpop.verify(request.headers.dpop, { htm: 'GET', htu: htus(request), ath, now });
 
     // Revocation, expiry and admission are decided in the same transaction that records the
     // use, and the answer goes out only once that transaction has committed. A first
@@ -80,7 +86,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.route({
     method: [...ROUTED_METHODS],
-    url: '/instant_keys/credentials',
+    url: PATH,
     // Every answer carries CORS headers, errors included (a callback hook: no promise per request).
     onRequest: (request, reply, done) => {
       if (request.method !== 'OPTIONS') cors.decorate(request, reply);

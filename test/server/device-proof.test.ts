@@ -108,6 +108,7 @@ describe('credential endpoint device proofs (DPoP)', () => {
       ['another path', t.proof(token, 'phone', { htu: 'https://keys.hotel.example/k' })],
       ['http instead of https', t.proof(token, 'phone', { htu: 'http://keys.hotel.example/instant_keys/credentials' })],
       ['another link token', t.proof(other.token, 'phone')],
+      ['the address the server listens on, not its public URL', t.proof(token, 'phone', { htu: `${t.localUrl}/instant_keys/credentials` })],
     ];
     for (const [what, dpop] of cases) {
       const res = await send(token, { dpop: await dpop });
@@ -227,6 +228,27 @@ describe('credential endpoint device proofs (DPoP)', () => {
     // The attacker copies the guest's jwk (it is public) into a proof it signs itself.
     const guestJwk = JSON.parse(Buffer.from((await t.proof(token, 'guest-phone')).split('.')[0]!, 'base64url').toString()).jwk;
     refused(await send(token, { dpop: await forged(token, { header: { jwk: guestJwk } }) }), 'invalid_dpop_proof');
+  });
+
+  test('without PUBLIC_BASE_URL, a proof may name the URL the request was sent to (localhost or 127.0.0.1)', async () => {
+    const local = await TestServer.start();
+    try {
+      const { token } = await local.guest();
+      const port = new URL(local.localUrl).port;
+      // fetch will not set Host; Fastify's inject runs the same route with any Host.
+      const send = async (host: string, htu: string) => {
+        const dpop = await local.proof(token, 'phone', { htu });
+        const res = await local.server.app.inject({ method: 'GET', url: '/instant_keys/credentials', headers: { authorization: `Bearer ${token}`, dpop, host } });
+        return { status: res.statusCode, type: res.statusCode === 200 ? undefined : (res.json() as any).error.type };
+      };
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+        assert.equal((await send(host, `http://${host}/instant_keys/credentials`)).status, 200, host);
+      }
+      const elsewhere = await send(`127.0.0.1:${port}`, `http://localhost:${port}/instant_keys/credentials`);
+      assert.equal(elsewhere.type, 'invalid_dpop_proof', 'but not another one');
+    } finally {
+      await local.close();
+    }
   });
 
   test('proofs dated before the server started are not accepted without a nonce (their jti may predate its memory)', async () => {

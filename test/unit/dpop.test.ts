@@ -45,7 +45,7 @@ describe('dpopProof', () => {
   test('is accepted by the server verifier, which names the device by the RFC 7638 thumbprint of its key', async () => {
     const proof = await dpopProof(await keys, { htm: 'GET', htu: HTU, token: TOKEN, now: NOW });
     const verifier = new DpopVerifier(NOW);
-    const { thumbprint } = await verifier.verify(proof, { htm: 'GET', htu: HTU, ath: createHash('sha256').update(TOKEN).digest('base64url'), now: NOW });
+    const { thumbprint } = await verifier.verify(proof, { htm: 'GET', htu: [HTU], ath: createHash('sha256').update(TOKEN).digest('base64url'), now: NOW });
     // RFC 7638, section 3: SHA-256 over the required members in lexicographic order, no spaces.
     const { crv, kty, x, y } = (await crypto.subtle.exportKey('jwk', (await keys).publicKey)) as Required<JWK>;
     const canonical = `{"crv":"${crv}","kty":"${kty}","x":"${x}","y":"${y}"}`;

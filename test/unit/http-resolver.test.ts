@@ -92,7 +92,7 @@ describe('createHttpResolver', () => {
     assert.equal(headers.get('Authorization'), `Bearer ${TOKEN}`);
     assert.equal(headers.get('Instant-Key-Device'), null, 'the device id header is retired');
     // The server's own verifier accepts it, for this URL and token, as this device.
-    const verified = await new DpopVerifier(Date.now() - 1000).verify(headers.get('DPoP')!, { htm: 'GET', htu: URL_, ath: ath(TOKEN), now: Date.now() });
+    const verified = await new DpopVerifier(Date.now() - 1000).verify(headers.get('DPoP')!, { htm: 'GET', htu: [URL_], ath: ath(TOKEN), now: Date.now() });
     assert.equal(verified.thumbprint, await thumbprint((await DEVICE).publicKey));
     assert.equal(init.credentials, 'omit', 'no cookies ride along');
     assert.equal(init.cache, 'no-store');
