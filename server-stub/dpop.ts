@@ -16,7 +16,9 @@ export const IAT_WINDOW_S = 60;
 /** How long a server nonce (`DPoP-Nonce`) is good for. */
 export const NONCE_TTL_S = 120;
 /** Proofs remembered at most; past that, new proofs wait (503) rather than replays pass. */
-const MAX_REMEMBERED = 200_000;
+const MAX_REMEMBERED = 500_000;
+/** Remembered proofs are kept in sets by when they expire, this many ms per set. */
+const SLOT_MS = 10_000;
 /** Imported public keys kept, with their thumbprints: most requests come from devices seen before. */
 const MAX_KEYS = 10_000;
 
@@ -53,9 +55,12 @@ const invalid = (why: string) => failure('invalid_dpop_proof', `The DPoP proof i
 /** Verifies DPoP proofs and remembers the ones it accepted. One per server process. */
 export class DpopVerifier {
   private readonly secret = randomBytes(32);
-  /** `thumbprint jti` -> epoch ms until which the proof could still be accepted. */
-  private readonly seen = new Map<string, number>();
-  private nextSweep = 0;
+  /**
+   * The `jti` of every accepted proof, in sets by the slot (SLOT_MS) in which the proof stops
+   * being acceptable: a whole set is dropped once past, with no per-entry sweep.
+   */
+  private readonly seen = new Map<number, Set<string>>();
+  private remembered = 0;
   /** `x.y` of a device's public key -> the imported key and its thumbprint. */
   private readonly keys = new Map<string, { key: CryptoKey; thumbprint: string }>();
   /** No proof made before this process started is accepted: its memory of proofs starts here. */
@@ -122,22 +127,30 @@ export class DpopVerifier {
     }
 
     const { thumbprint } = device!;
-    this.remember(`${thumbprint} ${jti}`, acceptableUntilS * 1000, context.now);
+    // Acceptable through the whole of its last second.
+    this.remember(jti, (acceptableUntilS + 1) * 1000, context.now);
     return { thumbprint };
   }
 
-  /** Records a proof as used; a proof seen before is a replay. */
-  private remember(id: string, until: number, now: number): void {
-    if (now >= this.nextSweep || this.seen.size >= MAX_REMEMBERED) {
-      for (const [key, expiry] of this.seen) if (expiry <= now) this.seen.delete(key);
-      this.nextSweep = now + 10_000;
+  /**
+   * Records a proof as used until `until` (epoch ms); a proof seen before is a replay. Keyed
+   * by `jti` alone: a client picks its own, so another key reusing one only refuses itself.
+   */
+  private remember(jti: string, until: number, now: number): void {
+    for (const [slot, set] of this.seen) {
+      if ((slot + 1) * SLOT_MS <= now) {
+        this.seen.delete(slot);
+        this.remembered -= set.size;
+      } else if (set.has(jti)) {
+        throw failure('dpop_proof_replayed', 'This DPoP proof was already used: every request needs a new one', 'invalid_dpop_proof');
+      }
     }
-    const expiry = this.seen.get(id);
-    if (expiry !== undefined && expiry > now) {
-      throw failure('dpop_proof_replayed', 'This DPoP proof was already used: every request needs a new one', 'invalid_dpop_proof');
-    }
-    if (this.seen.size >= MAX_REMEMBERED) throw new ApiError(503, 'server_busy', 'Too many requests to remember; retry later', undefined, { 'retry-after': '10' });
-    this.seen.set(id, until);
+    if (this.remembered >= MAX_REMEMBERED) throw new ApiError(503, 'server_busy', 'Too many requests to remember; retry later', undefined, { 'retry-after': '10' });
+    const slot = Math.floor(until / SLOT_MS);
+    let set = this.seen.get(slot);
+    if (!set) this.seen.set(slot, (set = new Set()));
+    set.add(jti);
+    this.remembered++;
   }
 
   private async importKey(jwk: JWK): Promise<{ key: CryptoKey; thumbprint: string }> {
