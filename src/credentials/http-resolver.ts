@@ -5,8 +5,9 @@ import type { CredentialsResolver, CredentialsResponse } from './types.ts';
 import { validateCredentialsResponse } from './validate.ts';
 
 /*
- * The default resolver: the HTTP contract of api.md, section 2. Everything here that can go
- * wrong ends as a `CredentialsError`, except an abort, which rethrows the signal's reason so
+ * The default resolver: the HTTP contract of api.md, section 2, each request signed with a
+ * DPoP proof of this browser's device key (RFC 9449; see dpop.ts, device-key.ts and the
+ * README). Everything here that can go wrong ends as a `CredentialsError`, except an abort, which rethrows the signal's reason so
  * callers can tell "superseded" from "failed".
  */
 
