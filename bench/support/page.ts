@@ -80,8 +80,8 @@ const bench = {
    */
   crypto(credential: CredentialHex, rounds: number, perBatch: number): Record<'client' | 'seal' | 'authenticate' | 'baseline', number> {
     const c = credentialFrom(credential);
-    const binding: SessionBinding = { credentialKey: c.credentialKey, credentialId: c.credentialId, lockNonce: randomBytes(16) };
-    const result = parseReply(sealResult('OK', binding)) as ResultReply;
+    const binding: SessionBinding = { credentialKey: c.credentialKey, credentialId: c.credentialId, phoneNonce: randomBytes(16), lockNonce: randomBytes(16) };
+    const result = parseReply(sealResult('OK', binding, 'unlock')) as ResultReply;
     const key = randomBytes(32);
     const plain = randomBytes(64);
     const authenticate = (): void => {

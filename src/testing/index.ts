@@ -29,9 +29,9 @@
 export {
   LockDisconnectedError,
   noFaults,
-  SESSION_TIMEOUT_MS,
   VirtualLock,
   type AuditEntry,
+  type UpdateRefusal,
   type LockConnection,
   type LockFaults,
   type VirtualLockOptions,
@@ -51,4 +51,6 @@ export { attachVirtualLock, type AttachedVirtualLock, type AttachOptions } from 
 export { virtualLockPlugin } from './wtr-plugin.ts';
 // What a test needs to speak to the lock: tickets to present, and the statuses it answers.
 export { sealTicket, type TicketContents } from '../protocol/ticket.ts';
+export { sealLockUpdate, type LockUpdateContents } from '../protocol/lock-update.ts';
+export { CHALLENGE_WINDOW_MS } from '../protocol/constants.ts';
 export { Status, statusName, type StatusCode, type StatusName } from '../protocol/status.ts';
