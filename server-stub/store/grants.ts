@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statement, type Db } from '../db.ts';
 import { invalidInput, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import type { EntranceRow } from './entrances.ts';
 import { missingEntrances } from './entrances.ts';
@@ -156,6 +157,7 @@ export function deleteGrant(db: Db, now: number, id: string): void {
   db.transaction(() => {
     const row = findGrant(db, id);
     if (!row) throw notFound('access_grant');
+    revokeHeldCredentials(db, now, { accessGrantId: id });
     db.prepare('DELETE FROM access_grants WHERE access_grant_id = ?').run(id);
     recordEvent(db, now, 'access_grant.deleted', { access_grant_id: id, user_identity_id: row.user_identity_id });
   }).immediate();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statement, type Db } from '../db.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 
 interface IdentityRow {
@@ -89,6 +90,7 @@ export function listIdentities(db: Db): ApiUserIdentity[] {
 export function deleteIdentity(db: Db, now: number, id: string): void {
   db.transaction(() => {
     if (!findIdentity(db, id)) throw notFound('user_identity');
+    revokeHeldCredentials(db, now, { userIdentityId: id });
     const grants = db.prepare('SELECT access_grant_id FROM access_grants WHERE user_identity_id = ?').pluck().all(id) as string[];
     for (const grantId of grants) {
       recordEvent(db, now, 'access_grant.deleted', { access_grant_id: grantId, user_identity_id: id, reason: 'user_identity_deleted' });

@@ -1,4 +1,4 @@
-import { KEY_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
+import { ID_LENGTH, KEY_LENGTH, MAX_LOCK_UPDATE_LENGTH, MIN_LOCK_UPDATE_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
 import { CredentialsError } from './errors.ts';
 import { ENTRANCE_KINDS, type CredentialsResponse } from './types.ts';
 
@@ -25,6 +25,14 @@ const matching = (re: RegExp) => (v: unknown) => (typeof v === 'string' && re.te
  */
 const bytes = (length: number) => matching(new RegExp(`^[\\w-]{${Math.ceil((length * 4) / 3)}}$`));
 
+/** Unpadded base64url of a lock update: 61 bytes and 16 per listed credential, at most 100. */
+const lockUpdate = (v: unknown) => {
+  if (typeof v !== 'string' || !/^[\w-]+$/.test(v)) return undefined;
+  const length = Math.floor((v.length * 3) / 4);
+  const fits = length >= MIN_LOCK_UPDATE_LENGTH && length <= MAX_LOCK_UPDATE_LENGTH && (length - MIN_LOCK_UPDATE_LENGTH) % ID_LENGTH === 0;
+  return fits && v.length === Math.ceil((length * 4) / 3) ? v : undefined;
+};
+
 /** Leaf types by name (the name is what an issue says was expected): the clean value, or undefined. */
 const TYPES = {
   uuid: (v: unknown) => matching(UUID_RE)(v)?.toLowerCase(),
@@ -34,6 +42,7 @@ const TYPES = {
   ble_name: matching(BLE_NAME_RE),
   ticket: bytes(TICKET_LENGTH),
   key: bytes(KEY_LENGTH),
+  lock_update: lockUpdate,
   color: matching(COLOR_RE),
   https_url: (v: unknown) => {
     try {
@@ -73,6 +82,8 @@ const RESPONSE: Shape = {
       ticket: 'ticket',
       credential_key: 'key',
       ticket_expires_at: 'date',
+      // Absent and null both mean "no update for this lock yet".
+      'lock_update?': 'lock_update',
     },
   ],
   upcoming: [{ entrance: ENTRANCE, starts_at: 'date', ends_at: 'date' }],
