@@ -18,6 +18,7 @@ import {
   parseRequest,
   sealResult,
   UNLOCK_COMMAND,
+  type LockRequest,
   type SessionBinding,
 } from '../protocol/messages.ts';
 import { isAuthenticatedStatus, Status, type StatusName } from '../protocol/status.ts';
@@ -243,8 +244,7 @@ export class VirtualLock {
     if (message === null) return this.#refuse(connection, 'OTHER', 'MALFORMED', now);
     const request = parseRequest(message);
     if (request.type === this.faults.hangAt) return null;
-    if (request.type === 'hello') return this.#hello(connection, request, now);
-    if (request.type === 'hello_malformed') return this.#refuse(connection, 'HELLO', 'MALFORMED', now);
+    if (request.type === 'hello' || request.type === 'hello_malformed') return this.#hello(connection, request, now);
     if (request.type === 'unlock') return this.#unlock(connection, request.message, now);
     return this.#refuse(connection, 'OTHER', 'OUT_OF_ORDER', now);
   }
@@ -257,11 +257,13 @@ export class VirtualLock {
     return reply === undefined ? null : hexToBytes(reply);
   }
 
-  #hello(connection: number, hello: Extract<ReturnType<typeof parseRequest>, { type: 'hello' }>, now: number): Uint8Array {
+  /** docs/protocol.md, section 9, "On a HELLO", steps 1 to 7. */
+  #hello(connection: number, hello: Extract<LockRequest, { type: 'hello' | 'hello_malformed' }>, now: number): Uint8Array {
     const session = this.#session;
     if (session?.connection === connection) return this.#refuse(connection, 'HELLO', 'OUT_OF_ORDER', now);
     // Another phone holds the lock; its session (and this HELLO's update) are left alone.
     if (session !== null || this.faults.busy) return this.#reply(connection, 'HELLO', null, 'BUSY', now);
+    if (hello.type === 'hello_malformed') return this.#reply(connection, 'HELLO', null, 'MALFORMED', now);
     if (hello.lockUpdate !== null) this.#applyUpdate(connection, hello.lockUpdate, now);
     const opened = openTicket(this.#lockKey, hello.ticket);
     if (!opened.ok) {
