@@ -4,7 +4,7 @@ import { ENTRANCE_KINDS, type CredentialsResponse } from './types.ts';
 
 /*
  * Strict validation of the endpoint's JSON (api.md, section 2). Everything the element later
- * trusts (ids used as DOM data, colours put into CSS, byte lengths fed to the IK1 session) is
+ * trusts (ids used as DOM data, colours put into CSS, byte lengths fed to the unlock session) is
  * checked here, once, against the shape below. Unknown fields are dropped so that nothing
  * unchecked travels further. Issues name the field and the expected type, never the value:
  * the body carries tickets and keys.
