@@ -1,5 +1,7 @@
 /** Every known-answer vector in test/vectors.json, through the phone side and the lock side. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { bytesToHex, hexToBytes } from '../../src/protocol/bytes.ts';
 import { FrameAssembler, splitFrames } from '../../src/protocol/framing.ts';
@@ -65,6 +67,14 @@ function asResult(reply: ReturnType<typeof parseReply>): ResultReply {
   assert.equal(reply.type, 'result');
   return reply as ResultReply;
 }
+
+describe('the vectors file', () => {
+  test('is exactly what scripts/vectors.ts generates from its inputs', () => {
+    const script = fileURLToPath(new URL('../../scripts/vectors.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, '--check'], { encoding: 'utf8' });
+    assert.match(out, /up to date/);
+  });
+});
 
 describe('status codes', () => {
   test('match the vectors, name for code and code for name', () => {
