@@ -13,7 +13,7 @@ import { RandomPool } from './random-pool.ts';
 import { TicketSealer } from './ticket-sealer.ts';
 import { iso } from './time.ts';
 
-/** Ticket permission bit 0: may unlock (protocol.md). */
+/** Ticket permission bit 0: may unlock (docs/protocol.md, section 4). */
 const PERMISSION_UNLOCK = 1;
 /** Fresh random bytes each credential takes: its credential key and its ticket's nonce. */
 const PER_CREDENTIAL = KEY_LENGTH + NONCE_LENGTH;
