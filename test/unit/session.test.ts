@@ -538,6 +538,23 @@ describe('the unlock session and its caller', () => {
     }
   });
 
+  test('draws a fresh phone nonce for every attempt and sends it in the HELLO', async () => {
+    const lock = new VirtualLock({ lockId: LOCK_ID, lockKey: lockKey(), now: () => INSIDE_WINDOW_MS });
+    const hellos: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const memory = new MemoryTransport(lock);
+      const recording = tampering(memory, (frame) => {
+        if (hellos.length === attempt) hellos.push(bytesToHex(frame));
+        return frame;
+      });
+      assert.equal((await unlockWithTransport(recording, [credential()], { pollIntervalMs: 0 })).ok, true);
+      memory.disconnect();
+    }
+    const nonces = hellos.map((h) => h.slice(4, 36));
+    assert.equal(new Set(nonces).size, 3);
+    assert.ok(hellos.every((h) => h.slice(36, 36 + 228) === vectors.ticket), 'the same ticket each time');
+  });
+
   test('ignores an onStep callback that throws', async () => {
     const { unlock } = rig(512);
     const outcome = await unlock([credential()], {
