@@ -7,6 +7,7 @@ import type { AppContext } from './context.ts';
 import { openDatabase } from './db.ts';
 import { ApiError, installErrorHandlers, invalidInput } from './errors.ts';
 import { KeyCache } from './key-cache.ts';
+import { useTicketTtl } from './lock-updates.ts';
 import { PlanCache } from './plan-cache.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { accessGrantRoutes } from './routes/access-grants.ts';
@@ -53,6 +54,7 @@ function loggerOptions(config: ServerConfig): FastifyServerOptions['logger'] {
 export async function buildApp(options: ServerOptions | ServerConfig = {}): Promise<BuiltApp> {
   const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
   const db = openDatabase(config.dataDir);
+  useTicketTtl(db, config.ticketTtlS);
   const writes = new WriteBatch(db, { onSyncError: (err) => app.log.error({ err }, 'background sync of the store failed; retrying') });
   const context: AppContext = {
     config,

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { bytesToBase64url, randomBytes } from '../src/protocol/bytes.ts';
 import { apiKeyWeakness } from './api-key-strength.ts';
+import { MAX_TICKET_TTL_S } from '../src/protocol/constants.ts';
 
 /** Brand defaults applied to instant keys that do not set their own customization. */
 export interface Brand {
@@ -118,8 +119,10 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   const allowedOrigins = (options.allowedOrigins ?? []).map(normalizeOrigin);
 
   const ticketTtlS = options.ticketTtlS ?? 3600;
-  if (!Number.isInteger(ticketTtlS) || ticketTtlS < 2 || ticketTtlS > 7 * 86400) {
-    throw new ConfigError('TICKET_TTL_S must be an integer from 2 to 604800');
+  // A phone holding tickets opens its doors until they expire unless a lock update got there
+  // first (docs/protocol.md, "Revocation"): the cap bounds that lag.
+  if (!Number.isInteger(ticketTtlS) || ticketTtlS < 2 || ticketTtlS > MAX_TICKET_TTL_S) {
+    throw new ConfigError(`TICKET_TTL_S must be an integer from 2 to ${MAX_TICKET_TTL_S} (24 h)`);
   }
   const refreshAfterS = Math.min(options.refreshAfterS ?? 300, Math.floor(ticketTtlS / 2));
   if (!Number.isInteger(refreshAfterS) || refreshAfterS < 1) throw new ConfigError('refreshAfterS must be a positive integer');

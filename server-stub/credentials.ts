@@ -1,34 +1,24 @@
 import { createHash } from 'node:crypto';
-import { bytesToBase64url, bytesToUuid, uuidToBytes } from '../src/protocol/bytes.ts';
+import { bytesToBase64url } from '../src/protocol/bytes.ts';
 import { KEY_LENGTH, NONCE_LENGTH } from '../src/protocol/constants.ts';
 import type { ServerConfig } from './config.ts';
+import { credentialIdFor } from './credential-ids.ts';
 import type { Db } from './db.ts';
 import { publicEntrance } from './store/entrances.ts';
 import { currentGrantEntrances, OPEN_ENDED } from './store/grants.ts';
 import { findIdentity } from './store/identities.ts';
 import { customizationOf, type Customization, type InstantKeyRow } from './store/instant-keys.ts';
+import { latestLockUpdates } from './store/lock-revocations.ts';
 import { RandomPool } from './random-pool.ts';
 import { TicketSealer } from './ticket-sealer.ts';
 import { iso } from './time.ts';
 
-/** Namespace of credential ids (UUIDv5 over "grant:entrance"), fixed forever. */
-const CREDENTIAL_NAMESPACE = uuidToBytes('6f1d7c2e-3b5a-5e84-9c0d-2a7b1e4f8c63');
-/** Ticket permission bit 0: may unlock (protocol.md). */
+/** Ticket permission bit 0: may unlock (docs/protocol.md, section 4). */
 const PERMISSION_UNLOCK = 1;
 /** Fresh random bytes each credential takes: its credential key and its ticket's nonce. */
 const PER_CREDENTIAL = KEY_LENGTH + NONCE_LENGTH;
 
-/**
- * The credential id of one (grant, entrance) pair: a UUIDv5, so stable across requests and
- * restarts without storing it, and distinct for every pair.
- */
-export function credentialIdFor(accessGrantId: string, acsEntranceId: string): string {
-  const hash = createHash('sha1').update(CREDENTIAL_NAMESPACE).update(`${accessGrantId}:${acsEntranceId}`).digest();
-  const bytes = new Uint8Array(hash.subarray(0, 16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return bytesToUuid(bytes);
-}
+export { credentialIdFor };
 
 /** What the guest sees, ticket bytes aside: the ETag is computed over this. */
 export interface CredentialView {
@@ -42,7 +32,7 @@ export interface CredentialView {
     /** The property's IANA time zone: the key's own, else PROPERTY_TIME_ZONE. */
     time_zone?: string;
   };
-  credentials: (ReturnType<typeof publicEntrance> & { credential_id: string; starts_at: string; ends_at: string })[];
+  credentials: (ReturnType<typeof publicEntrance> & { credential_id: string; starts_at: string; ends_at: string; lock_update: string | null })[];
   upcoming: { entrance: ReturnType<typeof publicEntrance>['entrance']; starts_at: string; ends_at: string }[];
   refresh_after_s: number;
 }
@@ -90,13 +80,17 @@ export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow
   if (timeZone !== null) instantKey.time_zone = timeZone;
   // An open-ended grant lasts, through this link, as long as the link does.
   const endOf = (p: { ends_at: number }) => iso(p.ends_at === OPEN_ENDED ? key.expires_at : p.ends_at);
+  // Each lock's latest update, in the view (and so in the ETag): a phone learns of a new one
+  // on its next refresh, and carries it to the lock (docs/protocol.md, "Revocation").
+  const updates = latestLockUpdates(db, active.map((p) => p.entrance.lock_id));
   const view: CredentialView = {
     instant_key: instantKey,
     credentials: active.map((p) => ({
-      credential_id: credentialIdFor(p.access_grant_id, p.entrance.acs_entrance_id),
+      credential_id: credentialIdFor(key.instant_key_id, p.access_grant_id, p.entrance.acs_entrance_id),
       ...publicEntrance(p.entrance),
       starts_at: iso(p.starts_at),
       ends_at: endOf(p),
+      lock_update: updates.get(p.entrance.lock_id)?.toString('base64url') ?? null,
     })),
     upcoming: upcoming.map((p) => ({ entrance: publicEntrance(p.entrance).entrance, starts_at: iso(p.starts_at), ends_at: endOf(p) })),
     refresh_after_s: Math.min(config.refreshAfterS, Math.floor(ticketTtlS(config, key) / 2)),

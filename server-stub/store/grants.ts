@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statement, type Db } from '../db.ts';
 import { ApiError, invalidInput, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import { findProfile } from './customization-profiles.ts';
 import type { EntranceRow } from './entrances.ts';
@@ -277,6 +278,7 @@ export function deleteGrant(db: Db, now: number, ref: GrantRef): void {
   db.transaction(() => {
     const row = findGrant(db, ref);
     if (!row) throw notFound('access_grant');
+    revokeHeldCredentials(db, now, { accessGrantId: row.access_grant_id });
     db.prepare('DELETE FROM access_grants WHERE access_grant_id = ?').run(row.access_grant_id);
     recordEvent(db, now, 'access_grant.deleted', { access_grant_id: row.access_grant_id, user_identity_id: row.user_identity_id });
   }).immediate();

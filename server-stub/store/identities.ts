@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statement, type Db } from '../db.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import { selectPage, type Page, type PageRequest } from './pagination.ts';
 import { containsText, foldQuery } from './search.ts';
@@ -151,6 +152,7 @@ export function listIdentities(db: Db, filter: IdentityFilter, page: PageRequest
 export function deleteIdentity(db: Db, now: number, id: string): void {
   db.transaction(() => {
     if (!findIdentity(db, id)) throw notFound('user_identity');
+    revokeHeldCredentials(db, now, { userIdentityId: id });
     const grants = db.prepare('SELECT access_grant_id FROM access_grants WHERE user_identity_id = ?').pluck().all(id) as string[];
     for (const grantId of grants) {
       recordEvent(db, now, 'access_grant.deleted', { access_grant_id: grantId, user_identity_id: id, reason: 'user_identity_deleted' });

@@ -4,6 +4,7 @@ import { statement, type Db } from '../db.ts';
 import { notFound } from '../errors.ts';
 import type { KeyCache } from '../key-cache.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import { generateInstantKeyToken, isInstantKeyToken, sha256 } from '../tokens.ts';
 import { findProfile, type CustomizationFields } from './customization-profiles.ts';
@@ -176,6 +177,7 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
     const row = findKey(db, id);
     if (!row) throw notFound('instant_key');
     if (row.revoked_at !== null) return;
+    revokeHeldCredentials(db, now, { instantKeyId: id });
     db.prepare('UPDATE instant_keys SET revoked_at = ? WHERE instant_key_id = ?').run(now, id);
     recordEvent(db, now, 'instant_key.revoked', { instant_key_id: id, user_identity_id: row.user_identity_id });
   }).immediate();

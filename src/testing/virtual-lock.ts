@@ -1,6 +1,15 @@
-import { bytesToHex, bytesToUuid, randomBytes as cryptoRandomBytes, uuidToBytes } from '../protocol/bytes.ts';
-import { CLOCK_SKEW_S, KEY_LENGTH, LOCK_NONCE_LENGTH, MAX_MAX_FRAME, MIN_MAX_FRAME, NONCE_LENGTH } from '../protocol/constants.ts';
+import { bytesToHex, bytesToUuid, hexToBytes, randomBytes as cryptoRandomBytes, uuidToBytes } from '../protocol/bytes.ts';
+import {
+  CHALLENGE_WINDOW_MS,
+  CLOCK_SKEW_S,
+  KEY_LENGTH,
+  LOCK_NONCE_LENGTH,
+  MAX_MAX_FRAME,
+  MIN_MAX_FRAME,
+  NONCE_LENGTH,
+} from '../protocol/constants.ts';
 import { DEFAULT_MESSAGE_LIMIT, FrameAssembler, splitFrames } from '../protocol/framing.ts';
+import { judgeLockUpdate, type UpdateRefusal } from '../protocol/lock-update.ts';
 import {
   encodeChallenge,
   encodeInfo,
@@ -9,6 +18,7 @@ import {
   parseRequest,
   sealResult,
   UNLOCK_COMMAND,
+  type LockRequest,
   type SessionBinding,
 } from '../protocol/messages.ts';
 import { isAuthenticatedStatus, Status, type StatusName } from '../protocol/status.ts';
@@ -17,9 +27,7 @@ import { noFaults, replyOnTheAir, type LockFaults } from './lock-faults.ts';
 
 export type { LockFaults } from './lock-faults.ts';
 export { noFaults } from './lock-faults.ts';
-
-/** The lock ends a session after this long without a message (protocol.md, step 3). */
-export const SESSION_TIMEOUT_MS = 10_000;
+export type { UpdateRefusal } from '../protocol/lock-update.ts';
 
 export interface VirtualLockOptions {
   lockId: string;
@@ -35,21 +43,31 @@ export interface VirtualLockOptions {
   /** The lock's clock, ms since the epoch; default `Date.now`. */
   now?: () => number;
   randomBytes?: (n: number) => Uint8Array;
-  /** Largest message accepted; default 1024, as the reference lock. */
+  /** Largest message accepted; default 2048, as the reference lock. */
   messageLimit?: number;
+  /**
+   * How long after its CHALLENGE a session waits for the whole UNLOCK; default 2000 ms, the
+   * spec's BUSY bound. Tests on a clock that jumps may widen it.
+   */
+  challengeWindowMs?: number;
   faults?: Partial<LockFaults>;
 }
 
-/** One line of the lock's audit log: one message received and the status it earned. */
+/**
+ * One line of the lock's audit log: one message received and the status it earned, or (as
+ * `UPDATE`, before the HELLO that carried it) a lock update applied or refused.
+ */
 export interface AuditEntry {
   /** When, by the lock's (possibly skewed) clock, ISO 8601. */
   at: string;
   connection: number;
   /** From the ticket, once the lock has opened it; else null. */
   credentialId: string | null;
-  message: 'HELLO' | 'UNLOCK' | 'OTHER';
-  /** `OK` on a HELLO means the ticket passed and a CHALLENGE went out. */
-  status: StatusName;
+  message: 'HELLO' | 'UNLOCK' | 'OTHER' | 'UPDATE';
+  /** `OK` on a HELLO means the ticket passed and a CHALLENGE went out; null on `UPDATE`. */
+  status: StatusName | null;
+  /** On `UPDATE` only: the sequence the update claimed (null when unreadable) and what became of it. */
+  update?: { sequence: number | null; outcome: 'applied' | UpdateRefusal };
 }
 
 /** One BLE connection to the lock, at the frame level. */
@@ -74,7 +92,8 @@ export class LockDisconnectedError extends Error {
 interface OpenSession {
   connection: number;
   binding: SessionBinding;
-  startedAt: number;
+  /** The UNLOCK must have arrived before this (lock clock, ms). */
+  deadline: number;
 }
 
 /** What a connection needs from its lock; closures keep the lock's state private. */
@@ -89,9 +108,15 @@ interface LockSide {
 }
 
 /**
- * The lock side of IK1 (protocol.md, "Session (lock side)") as a pure state machine: no
+ * The lock side of the protocol (docs/protocol.md, "Lock side") as a pure state machine: no
  * timers, no I/O; time comes from the injected clock. One session at a time across all
- * connections, as a real lock with one bolt has.
+ * connections, as a real lock with one bolt has; a session lasts from its CHALLENGE until its
+ * UNLOCK, at most `challengeWindowMs`.
+ *
+ * Revocation: the lock holds a list of revoked credentials and the sequence of the lock update
+ * it came from (published in `info`). A HELLO may carry a newer update, which the lock applies
+ * only when it is authentic and for this lock, before judging the ticket; every update it sees
+ * is logged, applied or refused. `revoke()` adds to the list by hand, as an installer could.
  *
  * Shared-key groups: locks built with the same `lockKey` and different `lockId`s open each
  * other's tickets and answer them with an authenticated `WRONG_LOCK`.
@@ -108,8 +133,13 @@ export class VirtualLock {
   readonly #now: () => number;
   readonly #random: (n: number) => Uint8Array;
   readonly #messageLimit: number;
-  readonly #revoked = new Set<string>();
+  readonly #challengeWindowMs: number;
+  /** The list from the newest applied update, and what `revoke()` added. */
+  #updateList: ReadonlySet<string> = new Set();
+  readonly #localRevoked = new Set<string>();
+  #updateSequence = 0;
   readonly #log: AuditEntry[] = [];
+  readonly #impostorCounts = new Map<number, number>();
   #unlockCount = 0;
   #session: OpenSession | null = null;
   #nextConnection = 1;
@@ -125,6 +155,8 @@ export class VirtualLock {
     }
     const messageLimit = options.messageLimit ?? DEFAULT_MESSAGE_LIMIT;
     if (!Number.isInteger(messageLimit) || messageLimit < 1) throw new RangeError('messageLimit must be a positive integer');
+    const challengeWindowMs = options.challengeWindowMs ?? CHALLENGE_WINDOW_MS;
+    if (!(challengeWindowMs > 0)) throw new RangeError('challengeWindowMs must be positive');
     this.lockId = bytesToUuid(idBytes);
     this.name = options.name ?? `IK-${bytesToHex(idBytes.subarray(0, 3)).toUpperCase()}`;
     this.maxFrame = maxFrame;
@@ -133,6 +165,7 @@ export class VirtualLock {
     this.#now = options.now ?? Date.now;
     this.#random = options.randomBytes ?? cryptoRandomBytes;
     this.#messageLimit = messageLimit;
+    this.#challengeWindowMs = challengeWindowMs;
   }
 
   /** The audit log, oldest first. */
@@ -145,14 +178,33 @@ export class VirtualLock {
     return this.#unlockCount;
   }
 
-  /** The `info` characteristic: `version | lock_id | max_frame`. */
-  info(): Uint8Array {
-    return encodeInfo(this.lockId, this.maxFrame);
+  /** The sequence of the newest lock update applied; 0 before any. */
+  get updateSequence(): number {
+    return this.#updateSequence;
   }
 
-  /** Puts a credential on the lock's revocation list: its live tickets get `REVOKED`. */
+  /** Credential ids the lock refuses (`REVOKED`), sorted: the applied update's list and `revoke()`'s. */
+  get revocationList(): string[] {
+    return [...new Set([...this.#updateList, ...this.#localRevoked])].sort();
+  }
+
+  /** The `info` characteristic: `version | lock_id | max_frame | update_sequence`. */
+  info(): Uint8Array {
+    return encodeInfo(this.lockId, this.maxFrame, this.#updateSequence);
+  }
+
+  /** Puts a credential on the lock's list by hand: its live tickets get `REVOKED`. */
   revoke(credentialId: string): void {
-    this.#revoked.add(bytesToUuid(uuidToBytes(credentialId)));
+    this.#localRevoked.add(bytesToUuid(uuidToBytes(credentialId)));
+  }
+
+  /**
+   * Takes a lock update as if a phone had carried it (logged on connection 0): applied only
+   * when authentic, for this lock and newer than the one held.
+   */
+  applyUpdate(update: Uint8Array): 'applied' | UpdateRefusal {
+    if (!(update instanceof Uint8Array)) throw new TypeError('update must be a Uint8Array');
+    return this.#applyUpdate(0, update, this.#now());
   }
 
   /** A new BLE connection. */
@@ -165,6 +217,7 @@ export class VirtualLock {
       receive: (connection, message) => this.#receive(connection, message),
       closed: (connection) => {
         if (this.#session?.connection === connection) this.#session = null;
+        this.#impostorCounts.delete(connection);
       },
     };
     return new Connection(this.#nextConnection++, lock);
@@ -172,7 +225,7 @@ export class VirtualLock {
 
   /**
    * One whole message in, the whole reply out, on a connection of its own that persists
-   * between calls: for tests of the message layer, and for any IK1 client that does its own
+   * between calls: for tests of the message layer, and for any client that does its own
    * framing (HELLO, then UNLOCK, on this one connection). Framing, latency and disconnection
    * faults do not apply; an empty result means the lock stayed silent (`hangAt`).
    */
@@ -184,23 +237,35 @@ export class VirtualLock {
 
   #receive(connection: number, message: Uint8Array | null): Uint8Array | null {
     const now = this.#now();
-    // A session sees one message (its HELLO) before the one that ends it, so "10 s without a
-    // message" is 10 s since the HELLO. Checked lazily: the lock has no timers.
-    if (this.#session !== null && now - this.#session.startedAt >= SESSION_TIMEOUT_MS) this.#session = null;
+    const impostor = this.faults.impostorReplies;
+    if (impostor !== null) return this.#impersonate(connection, impostor);
+    // The BUSY bound, checked lazily: the lock has no timers.
+    if (this.#session !== null && now >= this.#session.deadline) this.#session = null;
     if (message === null) return this.#refuse(connection, 'OTHER', 'MALFORMED', now);
     const request = parseRequest(message);
     if (request.type === this.faults.hangAt) return null;
-    if (request.type === 'hello') return this.#hello(connection, request.ticket, now);
+    if (request.type === 'hello' || request.type === 'hello_malformed') return this.#hello(connection, request, now);
     if (request.type === 'unlock') return this.#unlock(connection, request.message, now);
     return this.#refuse(connection, 'OTHER', 'OUT_OF_ORDER', now);
   }
 
-  #hello(connection: number, ticket: Uint8Array, now: number): Uint8Array {
+  /** The `impostorReplies` fault: the n-th message of a connection gets the n-th recorded reply. */
+  #impersonate(connection: number, replies: readonly string[]): Uint8Array | null {
+    const n = this.#impostorCounts.get(connection) ?? 0;
+    this.#impostorCounts.set(connection, n + 1);
+    const reply = replies[n];
+    return reply === undefined ? null : hexToBytes(reply);
+  }
+
+  /** docs/protocol.md, section 9, "On a HELLO", steps 1 to 7. */
+  #hello(connection: number, hello: Extract<LockRequest, { type: 'hello' | 'hello_malformed' }>, now: number): Uint8Array {
     const session = this.#session;
     if (session?.connection === connection) return this.#refuse(connection, 'HELLO', 'OUT_OF_ORDER', now);
-    // Another phone holds the lock; its session is left alone.
+    // Another phone holds the lock; its session (and this HELLO's update) are left alone.
     if (session !== null || this.faults.busy) return this.#reply(connection, 'HELLO', null, 'BUSY', now);
-    const opened = openTicket(this.#lockKey, ticket);
+    if (hello.type === 'hello_malformed') return this.#reply(connection, 'HELLO', null, 'MALFORMED', now);
+    if (hello.lockUpdate !== null) this.#applyUpdate(connection, hello.lockUpdate, now);
+    const opened = openTicket(this.#lockKey, hello.ticket);
     if (!opened.ok) {
       const status = opened.reason === 'unsupported_version' ? 'UNSUPPORTED_VERSION' : 'BAD_TICKET';
       return this.#reply(connection, 'HELLO', null, status, now);
@@ -209,7 +274,8 @@ export class VirtualLock {
     const binding: SessionBinding = {
       credentialKey: t.credentialKey,
       credentialId: t.credentialId,
-      lockNonce: new Uint8Array(LOCK_NONCE_LENGTH),
+      phoneNonce: hello.phoneNonce,
+      lockNonce: this.#random(LOCK_NONCE_LENGTH).slice(0, LOCK_NONCE_LENGTH),
     };
     const nowS = Math.floor(now / 1000) + this.faults.clockOffsetS;
     const refusal: StatusName | null =
@@ -217,7 +283,7 @@ export class VirtualLock {
         ? 'WRONG_LOCK'
         : (t.permissions & 1) === 0
           ? 'FORBIDDEN'
-          : this.#revoked.has(t.credentialId)
+          : this.#updateList.has(t.credentialId) || this.#localRevoked.has(t.credentialId)
             ? 'REVOKED'
             : nowS + CLOCK_SKEW_S < t.notBefore
               ? 'NOT_YET_VALID'
@@ -225,10 +291,24 @@ export class VirtualLock {
                 ? 'EXPIRED'
                 : null;
     if (refusal !== null) return this.#reply(connection, 'HELLO', binding, refusal, now);
-    binding.lockNonce = this.#random(LOCK_NONCE_LENGTH).slice(0, LOCK_NONCE_LENGTH);
-    this.#session = { connection, binding, startedAt: now };
+    // The window opens when the phone can first read the CHALLENGE.
+    this.#session = { connection, binding, deadline: now + this.faults.replyLatencyMs + this.#challengeWindowMs };
     this.#audit(connection, 'HELLO', t.credentialId, 'OK', now);
     return replyOnTheAir(encodeChallenge(binding.lockNonce), this.faults, this.#random);
+  }
+
+  /** Applies an authentic, newer update for this lock; logs every update, applied or refused. */
+  #applyUpdate(connection: number, bytes: Uint8Array, now: number): 'applied' | UpdateRefusal {
+    const judged = judgeLockUpdate(this.#lockKey, this.lockId, this.#updateSequence, bytes);
+    if (judged.ok) {
+      this.#updateSequence = judged.update.sequence;
+      this.#updateList = new Set(judged.update.revoked);
+    }
+    const update = judged.ok
+      ? { sequence: judged.update.sequence, outcome: 'applied' as const }
+      : { sequence: judged.sequence, outcome: judged.reason };
+    this.#log.push({ at: this.#at(now), connection, credentialId: null, message: 'UPDATE', status: null, update });
+    return update.outcome;
   }
 
   #unlock(connection: number, message: Uint8Array, now: number): Uint8Array {
@@ -265,20 +345,17 @@ export class VirtualLock {
     this.#audit(connection, message, credentialId, status, now);
     const result =
       binding !== null && isAuthenticatedStatus(Status[status])
-        ? sealResult(status, binding, this.#random(NONCE_LENGTH).slice(0, NONCE_LENGTH))
+        ? sealResult(status, binding, message === 'HELLO' ? 'hello' : 'unlock', this.#random(NONCE_LENGTH).slice(0, NONCE_LENGTH))
         : encodeResult(status);
     return replyOnTheAir(result, this.faults, this.#random);
   }
 
-  #audit(
-    connection: number,
-    message: AuditEntry['message'],
-    credentialId: string | null,
-    status: StatusName,
-    now: number,
-  ): void {
-    const at = new Date(now + this.faults.clockOffsetS * 1000).toISOString();
-    this.#log.push({ at, connection, credentialId, message, status });
+  #audit(connection: number, message: AuditEntry['message'], credentialId: string | null, status: StatusName, now: number): void {
+    this.#log.push({ at: this.#at(now), connection, credentialId, message, status });
+  }
+
+  #at(now: number): string {
+    return new Date(now + this.faults.clockOffsetS * 1000).toISOString();
   }
 }
 
