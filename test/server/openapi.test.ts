@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { documentedOperations } from '../../server-stub/openapi.ts';
-import { TestServer } from './helpers.ts';
+import { API_KEY, TestServer } from './helpers.ts';
 
 type Schema = Record<string, any>;
 
@@ -90,7 +90,7 @@ describe('/openapi.json', () => {
     conforms(
       'PATCH',
       '/workspaces/customization_profiles/update',
-      (await t.request('PATCH', '/workspaces/customization_profiles/update', { body: { customization_profile_id: profile.customization_profile_id, support_phone: null }, headers: { authorization: 'Bearer seam_test_0123456789abcdef' } })).body,
+      (await t.request('PATCH', '/workspaces/customization_profiles/update', { body: { customization_profile_id: profile.customization_profile_id, support_phone: null }, headers: { authorization: `Bearer ${API_KEY}` } })).body,
     );
     conforms('POST', '/access_grants/create', (await t.post('/access_grants/create', {
       user_identity: { full_name: 'Open Ended' },
