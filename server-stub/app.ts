@@ -4,12 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { baseUrlFor, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
 import { requireApiKey } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { openDatabase } from './db.ts';
 import { ApiError, installErrorHandlers, invalidInput } from './errors.ts';
-import { KeyCache } from './key-cache.ts';
-import { useTicketTtl } from './lock-updates.ts';
-import { PlanCache } from './plan-cache.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { openStore } from './store/open.ts';
 import { accessGrantRoutes } from './routes/access-grants.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { customizationProfileRoutes } from './routes/customization-profiles.ts';
@@ -18,7 +15,6 @@ import { eventRoutes } from './routes/events.ts';
 import { instantKeyRoutes } from './routes/instant-keys.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { userIdentityRoutes } from './routes/user-identities.ts';
-import { WriteBatch } from './write-batch.ts';
 
 /** A built, not yet listening, server. */
 export interface BuiltApp {
@@ -48,20 +44,16 @@ function loggerOptions(config: ServerConfig): FastifyServerOptions['logger'] {
 
 /**
  * Builds the issuance server (admin API, credential endpoint, key page, static files) from
- * options or a resolved config, opening the store in `dataDir`. Does not listen; closing the
+ * options or a resolved config, opening its store (SQLite in `dataDir`, or PostgreSQL at
+ * `databaseUrl`). Does not listen; closing the
  * app closes the store.
  */
 export async function buildApp(options: ServerOptions | ServerConfig = {}): Promise<BuiltApp> {
   const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
-  const db = openDatabase(config.dataDir);
-  useTicketTtl(db, config.ticketTtlS);
-  const writes = new WriteBatch(db, { onSyncError: (err) => app.log.error({ err }, 'background sync of the store failed; retrying') });
+  const store = await openStore(config, { onSyncError: (err) => app.log.error({ err }, 'background sync of the store failed; retrying') });
   const context: AppContext = {
     config,
-    db,
-    writes,
-    plans: new PlanCache(),
-    keys: new KeyCache(),
+    store,
     adminAuth: requireApiKey(config.apiKey, new RateLimiter(config.rateLimit.adminAuthFailures), config.clock),
     publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port),
   };
@@ -85,13 +77,7 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
     exposeHeadRoutes: false,
   };
   const app = Fastify(fastifyOptions);
-  app.addHook('onClose', async () => {
-    try {
-      writes.close();
-    } finally {
-      db.close();
-    }
-  });
+  app.addHook('onClose', () => store.close());
 
   // Answers carry ids, keys and tickets: not cacheable unless a route says otherwise.
   // A callback hook: an async one costs a promise per request on the credential endpoint.
@@ -131,7 +117,7 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
     await pageRoutes(app, context);
   } catch (error) {
     // Never served: let go of the store, and with it DATA_DIR's lock, at once.
-    db.close();
+    await store.close();
     throw error;
   }
   return { app, context };

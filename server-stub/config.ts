@@ -38,8 +38,10 @@ export interface Timeouts {
 export interface ServerConfig {
   host: string;
   port: number;
-  /** Directory holding the SQLite store. */
+  /** Directory holding the SQLite store (unused with `databaseUrl`). */
   dataDir: string;
+  /** `postgres://…`: the PostgreSQL store, shared by every instance; `null`: SQLite in `dataDir`. */
+  databaseUrl: string | null;
   apiKey: string;
   /** True when `apiKey` was generated here because none was configured. */
   apiKeyGenerated: boolean;
@@ -116,6 +118,8 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   }
 
   const publicBaseUrl = options.publicBaseUrl ? normalizeBaseUrl(options.publicBaseUrl) : null;
+  const databaseUrl = options.databaseUrl ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
   const allowedOrigins = (options.allowedOrigins ?? []).map(normalizeOrigin);
 
   const ticketTtlS = options.ticketTtlS ?? 3600;
@@ -160,6 +164,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     host,
     port,
     dataDir: absolute(options.dataDir ?? '.data'),
+    databaseUrl,
     apiKey,
     apiKeyGenerated: options.apiKey === undefined,
     publicBaseUrl,
@@ -200,6 +205,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   if (host) options.host = host;
   const dataDir = value('DATA_DIR');
   if (dataDir) options.dataDir = dataDir;
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl) {
+    options.databaseUrl = databaseUrl;
+    // Instances sharing a database must agree on both: links and DPoP proofs name the public
+    // URL, nonces are keyed by the API key, and a generated key would differ per instance.
+    if (!value('API_KEY')) throw new ConfigError('API_KEY is required with DATABASE_URL (every instance must use the same one)');
+    if (!value('PUBLIC_BASE_URL')) throw new ConfigError('PUBLIC_BASE_URL is required with DATABASE_URL (every instance must use the same one)');
+  }
   const apiKey = value('API_KEY');
   if (apiKey) options.apiKey = apiKey;
   const base = value('PUBLIC_BASE_URL');

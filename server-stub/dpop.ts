@@ -31,6 +31,25 @@ const NONCE_RE = /^[\w-]{27}$/;
 export interface VerifiedProof {
   /** The device: the SHA-256 JWK thumbprint (RFC 7638) of the proof's key, base64url. */
   thumbprint: string;
+  /** The proof's id, and the epoch ms until which it must be remembered (it is acceptable until then). */
+  jti: string;
+  until: number;
+}
+
+/** Options of a {@link DpopVerifier}. */
+export interface DpopVerifierOptions {
+  /**
+   * The key of the nonces' HMAC: instances behind one load balancer must share it, or a nonce
+   * one issued is refused by the next. Random per process by default.
+   */
+  nonceSecret?: Uint8Array;
+  /**
+   * Whether this verifier remembers accepted proofs itself (the default). `false` when the
+   * store does (in the database, for several instances): `verify` then returns the `jti` and
+   * its `until` for the store to refuse a replay, and proofs made before this process started
+   * are not refused for that reason (the database remembered them).
+   */
+  remember?: boolean;
 }
 
 /** The request a proof must match. */
@@ -47,6 +66,9 @@ export interface ProofContext {
 const failure = (type: string, message: string, rfcError: 'invalid_dpop_proof' | 'use_dpop_nonce', extra: Record<string, string> = {}) =>
   new ApiError(401, type, message, undefined, { 'www-authenticate': `DPoP error="${rfcError}", algs="ES256"`, ...extra });
 
+/** 401 `dpop_proof_replayed`: a proof accepted before (by this instance or, through the database, another). */
+export const replayedProof = () => failure('dpop_proof_replayed', 'This DPoP proof was already used: every request needs a new one', 'invalid_dpop_proof');
+
 /** 401 `dpop_proof_required`: no `DPoP` header. */
 const required = () => failure('dpop_proof_required', 'A DPoP proof of the device key is required', 'invalid_dpop_proof');
 /** 401 `invalid_dpop_proof`: malformed, badly signed, or for another request. */
@@ -54,7 +76,8 @@ const invalid = (why: string) => failure('invalid_dpop_proof', `The DPoP proof i
 
 /** Verifies DPoP proofs and remembers the ones it accepted. One per server process. */
 export class DpopVerifier {
-  private readonly secret = randomBytes(32);
+  private readonly secret: Uint8Array;
+  private readonly rememberHere: boolean;
   /**
    * The `jti` of every accepted proof, in sets by the slot (SLOT_MS) in which the proof stops
    * being acceptable: a whole set is dropped once past, with no per-entry sweep.
@@ -66,8 +89,10 @@ export class DpopVerifier {
   /** No proof made before this process started is accepted: its memory of proofs starts here. */
   private readonly startedS: number;
 
-  constructor(now: number) {
-    this.startedS = Math.floor(now / 1000);
+  constructor(now: number, options: DpopVerifierOptions = {}) {
+    this.secret = options.nonceSecret ?? randomBytes(32);
+    this.rememberHere = options.remember ?? true;
+    this.startedS = this.rememberHere ? Math.floor(now / 1000) : 0;
   }
 
   /** A fresh nonce (`DPoP-Nonce`): the issue time and its HMAC under this process's secret. */
@@ -128,8 +153,9 @@ export class DpopVerifier {
 
     const { thumbprint } = device!;
     // Acceptable through the whole of its last second.
-    this.remember(jti, (acceptableUntilS + 1) * 1000, context.now);
-    return { thumbprint };
+    const until = (acceptableUntilS + 1) * 1000;
+    if (this.rememberHere) this.remember(jti, until, context.now);
+    return { thumbprint, jti, until };
   }
 
   /**
@@ -142,7 +168,7 @@ export class DpopVerifier {
         this.seen.delete(slot);
         this.remembered -= set.size;
       } else if (set.has(jti)) {
-        throw failure('dpop_proof_replayed', 'This DPoP proof was already used: every request needs a new one', 'invalid_dpop_proof');
+        throw replayedProof();
       }
     }
     if (this.remembered >= MAX_REMEMBERED) throw new ApiError(503, 'server_busy', 'Too many requests to remember; retry later', undefined, { 'retry-after': '10' });

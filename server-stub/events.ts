@@ -37,7 +37,7 @@ export interface EventFields {
   details?: Record<string, string | null>;
 }
 
-interface EventRow {
+export interface EventRow {
   event_id: string;
   event_type: EventType;
   occurred_at: number;
@@ -117,20 +117,23 @@ export function listEvents(db: Db, filter: EventFilter, page: PageRequest, offse
   const { workspace_id } = workspaceIds(db);
   const { items, pagination } = selectPage<EventRow>(db, { table: 'events', alias: 'v', where, params, order: 'occurred_at', offset }, page);
   return {
-    items: items.map((row) => {
-      const event: ApiEvent = {
-        event_id: row.event_id,
-        event_type: row.event_type,
-        workspace_id,
-        occurred_at: iso(row.occurred_at),
-        created_at: iso(row.occurred_at),
-      };
-      for (const key of OPTIONAL) if (row[key] !== null) event[key] = row[key];
-      if (row.details) {
-        for (const [key, value] of Object.entries(JSON.parse(row.details) as Record<string, string | null>)) if (value !== null) event[key] = value;
-      }
-      return event;
-    }),
+    items: items.map((row) => eventToApi(row, workspace_id)),
     pagination,
   };
+}
+
+/** A stored event as the API shows it. */
+export function eventToApi(row: EventRow, workspace_id: string): ApiEvent {
+  const event: ApiEvent = {
+    event_id: row.event_id,
+    event_type: row.event_type,
+    workspace_id,
+    occurred_at: iso(row.occurred_at),
+    created_at: iso(row.occurred_at),
+  };
+  for (const key of OPTIONAL) if (row[key] !== null) event[key] = row[key];
+  if (row.details) {
+    for (const [key, value] of Object.entries(JSON.parse(row.details) as Record<string, string | null>)) if (value !== null) event[key] = value;
+  }
+  return event;
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { CredentialCors } from '../cors.ts';
-import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
+import { createHash } from 'node:crypto';
+import { etagMatches, mintCredentials } from '../credentials.ts';
 import { describeDevice } from '../device-description.ts';
-import { DpopVerifier, normalizedHtu } from '../dpop.ts';
+import { DpopVerifier, normalizedHtu, replayedProof } from '../dpop.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
 import { CredentialRateLimits } from '../rate-limit.ts';
-import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
+import type { KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
 
@@ -27,7 +28,7 @@ const REFUSALS: Record<KeyRefusal, () => ApiError> = {
  * device limit. The device is the proof key's thumbprint; `Instant-Key-Device` is ignored.
  */
 export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db, config } = ctx;
+  const { store, config } = ctx;
   const limits = new CredentialRateLimits(config.rateLimit);
   let origins: { base: string; set: ReadonlySet<string> } | undefined;
   // The server's own origin joins ALLOWED_ORIGINS; recomputed if the public URL is set late.
@@ -37,7 +38,12 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     return origins.set;
   });
-  const dpop = new DpopVerifier(config.clock());
+  // Behind one load balancer, a nonce one instance issued must pass on the next, so with a
+  // shared store the nonce key derives from the API key all instances share.
+  const dpop = new DpopVerifier(config.clock(), {
+    remember: !store.remembersProofs,
+    ...(store.remembersProofs ? { nonceSecret: createHash('sha256').update('instant-key dpop nonce\0').update(config.apiKey).digest() } : {}),
+  });
   let publicHtu: { base: string; url: string } | undefined;
   // A proof names the URL the element called: the public one, or, when PUBLIC_BASE_URL is not
   // set (development), the one this request was sent to (localhost and 127.0.0.1 both work).
@@ -65,23 +71,20 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenKey === null) throw invalidKey();
     const ath = Buffer.from(tokenKey, 'base64').toString('base64url');
-    const { thumbprint } = await dpop.verify(request.headers.dpop, { htm: 'GET', htu: htus(request), ath, now });
+    const proof = await dpop.verify(request.headers.dpop, { htm: 'GET', htu: htus(request), ath, now });
 
-    // Revocation, expiry and admission are decided in the same transaction that records the
-    // use, and the answer goes out only once that transaction has committed. A first
-    // admission changes who may use the key: its commit must also reach the disk.
-    const device = { device_id: thumbprint, device_description: describeDevice(request.headers['user-agent']) };
-    const durable = ctx.keys.mayAdmit(tokenKey, thumbprint);
-    const use = await ctx.writes.run(() => useInstantKey(db, now, tokenKey, device, ctx.keys), { durable });
+    // Revocation, expiry and admission are decided by the store in the same transaction that
+    // records the use (in one round trip for PostgreSQL), and the answer goes out only once it
+    // has committed; an admission is durable by then.
+    const device = { device_id: proof.thumbprint, device_description: describeDevice(request.headers['user-agent']) };
+    const use = await store.useKey({ tokenKey, device, proof: { jti: proof.jti, until: proof.until }, now });
+    if (use.outcome === 'replayed') throw replayedProof();
     if (use.outcome === 'invalid') {
       const wait = limits.chargeUnknownToken(request.ip, now);
       throw wait > 0 ? rateLimited(wait) : invalidKey();
     }
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
-    ctx.keys.rememberAdmitted(use.key.instant_key_id, thumbprint);
-
-    let plan = ctx.plans.get(use.key.instant_key_id, now);
-    if (!plan) ctx.plans.set(use.key.instant_key_id, now, (plan = planCredentials(db, config, use.key, now)));
+    const { plan } = use;
     reply.header('etag', plan.etag);
     if (etagMatches(request.headers['if-none-match'], plan.etag)) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(mintCredentials(plan, config, use.key, now));

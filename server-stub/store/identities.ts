@@ -8,7 +8,7 @@ import { selectPage, type Page, type PageRequest } from './pagination.ts';
 import { containsText, foldQuery } from './search.ts';
 import { workspaceIds } from './workspace.ts';
 
-interface IdentityRow {
+export interface IdentityRow {
   user_identity_id: string;
   user_identity_key: string | null;
   full_name: string | null;
@@ -42,6 +42,11 @@ export interface NewIdentity {
 }
 
 function toApi(db: Db, row: IdentityRow): ApiUserIdentity {
+  return identityToApi(row, workspaceIds(db).workspace_id);
+}
+
+/** An identity row as the API shows it. */
+export function identityToApi(row: IdentityRow, workspace_id: string): ApiUserIdentity {
   return {
     user_identity_id: row.user_identity_id,
     user_identity_key: row.user_identity_key,
@@ -52,7 +57,7 @@ function toApi(db: Db, row: IdentityRow): ApiUserIdentity {
     acs_user_ids: [],
     errors: [],
     warnings: [],
-    workspace_id: workspaceIds(db).workspace_id,
+    workspace_id,
     created_at: iso(row.created_at),
   };
 }

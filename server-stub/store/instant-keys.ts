@@ -79,8 +79,12 @@ export interface NewInstantKey {
 
 /** The key's customization: its own fields over its profile's over the server's brand. */
 export function customizationOf(db: Db, row: InstantKeyRow, brand: Brand): Customization {
-  const profile = row.customization_profile_id === null ? undefined : findProfile(db, row.customization_profile_id);
-  const merged: Record<string, unknown> = { ...brand, ...profile, ...(JSON.parse(row.customization) as CustomizationFields) };
+  return mergeCustomization(brand, row.customization_profile_id === null ? undefined : findProfile(db, row.customization_profile_id), row.customization);
+}
+
+/** `keyFields` (the key's JSON) over `profile` over `brand`, with no field `null`. */
+export function mergeCustomization(brand: Brand, profile: CustomizationFields | undefined, keyFields: string): Customization {
+  const merged: Record<string, unknown> = { ...brand, ...profile, ...(JSON.parse(keyFields) as CustomizationFields) };
   for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
   return merged as Customization;
 }
@@ -91,19 +95,24 @@ export function useCount(db: Db, id: string): number {
 }
 
 function toApi(db: Db, row: InstantKeyRow, brand: Brand, base: string, url?: string): ApiInstantKey {
+  return keyToApi(row, { use_count: useCount(db, row.instant_key_id), customization: customizationOf(db, row, brand), workspace_id: workspaceIds(db).workspace_id }, base, url);
+}
+
+/** A key row as the API shows it, given what other tables say of it. */
+export function keyToApi(row: InstantKeyRow, known: { use_count: number; customization: Customization; workspace_id: string }, base: string, url?: string): ApiInstantKey {
   const key: ApiInstantKey = {
     instant_key_id: row.instant_key_id,
     instant_key_url: url ?? `${base}/k`,
     instant_key_url_has_token: url !== undefined,
     client_session_id: uuidV5(row.instant_key_id, 'client_session'),
     user_identity_id: row.user_identity_id,
-    workspace_id: workspaceIds(db).workspace_id,
+    workspace_id: known.workspace_id,
     created_at: iso(row.created_at),
     expires_at: iso(row.expires_at),
     max_use_count: row.max_use_count,
-    use_count: useCount(db, row.instant_key_id),
+    use_count: known.use_count,
     revoked_at: iso(row.revoked_at),
-    customization: customizationOf(db, row, brand),
+    customization: known.customization,
     ticket_ttl_s: row.ticket_ttl_s,
   };
   if (row.customization_profile_id !== null) key.customization_profile_id = row.customization_profile_id;
@@ -113,8 +122,8 @@ function toApi(db: Db, row: InstantKeyRow, brand: Brand, base: string, url?: str
   return key;
 }
 
-/** Mints a key for an existing identity; the URL holding the token is returned only here. */
-export function generateInstantKey(db: Db, now: number, input: NewInstantKey, brand: Brand, publicBaseUrl: string): ApiInstantKey {
+/** A new key's token and row. */
+export function newKeyRow(now: number, input: NewInstantKey): { token: string; row: InstantKeyRow } {
   const token = generateInstantKeyToken();
   const row: InstantKeyRow = {
     instant_key_id: randomUUID(),
@@ -130,6 +139,12 @@ export function generateInstantKey(db: Db, now: number, input: NewInstantKey, br
     check_out_at: input.check_out_at ?? null,
     time_zone: input.time_zone ?? null,
   };
+  return { token, row };
+}
+
+/** Mints a key for an existing identity; the URL holding the token is returned only here. */
+export function generateInstantKey(db: Db, now: number, input: NewInstantKey, brand: Brand, publicBaseUrl: string): ApiInstantKey {
+  const { token, row } = newKeyRow(now, input);
   return db.transaction(() => {
     if (!findIdentity(db, input.user_identity_id)) throw notFound('user_identity');
     if (row.customization_profile_id !== null && !findProfile(db, row.customization_profile_id)) throw notFound('customization_profile');

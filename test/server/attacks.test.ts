@@ -1,6 +1,7 @@
 // The security review's findings against the server (issue 13), each replayed as the attack it
 // describes. Every test here failed on the server before the fixes; the element's finding (a
 // synthetic click) is replayed in test/browser/synthetic-click.test.ts.
+import type { SqliteStore } from '../../server-stub/store/sqlite.ts';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
@@ -247,7 +248,7 @@ describe('attack: a write after close()', () => {
     const { app, context } = await buildApp({ dataDir: tempDir(), apiKey: API_KEY, logLevel: false });
     await app.close();
     await assert.rejects(
-      context.writes.run(() => 1),
+      (context.store as SqliteStore).writes.run(() => 1),
       (err: Error) => err.name === 'StoreClosedError',
     );
     // Give the event loop a turn: an unguarded flush would throw from setImmediate here.

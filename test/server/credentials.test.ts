@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
 import { openTicket } from '../../src/protocol/ticket.ts';
-import { TestServer, thumbprintOf } from './helpers.ts';
+import { sqliteOnly, STORE, TestServer, thumbprintOf } from './helpers.ts';
+import type { SqliteStore } from '../../server-stub/store/sqlite.ts';
+import pg from 'pg';
 
 describe('credential endpoint', () => {
   let t: TestServer;
@@ -167,9 +169,9 @@ describe('credential endpoint', () => {
     assert.equal(events.filter((e: any) => e.event_type === 'instant_key.use_denied').length, 9);
   });
 
-  test('asks for a durable commit when a use may admit a device for the first time', async () => {
+  test('asks for a durable commit when a use may admit a device for the first time', sqliteOnly, async () => {
     const { token } = await t.guest({ key: { max_use_count: 2 } });
-    const writes = t.server.context.writes;
+    const writes = (t.server.context.store as SqliteStore).writes;
     const asked: (boolean | undefined)[] = [];
     const run = writes.run.bind(writes);
     writes.run = (op, options) => {
@@ -267,7 +269,7 @@ describe('credential endpoint', () => {
     assert.equal(events[2].reason, 'max_use_count_exceeded');
     assert.equal(JSON.stringify(events).includes('Pixel 8'), false, 'no raw User-Agent in /events/list');
     assert.equal(events.some((e: any) => 'user_agent' in e), false);
-    const stored = t.server.context.db.prepare('SELECT * FROM events WHERE instant_key_id = ?').all(key.instant_key_id);
+    const stored = await storedEvents(t, key.instant_key_id);
     assert.equal(JSON.stringify(stored).includes('Pixel 8'), false, 'no raw User-Agent in the store');
   });
 
@@ -408,3 +410,15 @@ describe('credential endpoint rate limits', () => {
     }
   });
 });
+
+/** The stored rows of a key's events, read from the store's own tables. */
+async function storedEvents(t: TestServer, instantKeyId: string): Promise<unknown[]> {
+  if (STORE === 'sqlite') return (t.server.context.store as SqliteStore).db.prepare('SELECT * FROM events WHERE instant_key_id = ?').all(instantKeyId);
+  const client = new pg.Client({ connectionString: t.server.config.databaseUrl! });
+  await client.connect();
+  try {
+    return (await client.query('SELECT * FROM events WHERE instant_key_id = $1', [instantKeyId])).rows;
+  } finally {
+    await client.end();
+  }
+}

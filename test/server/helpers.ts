@@ -4,7 +4,49 @@ import { join } from 'node:path';
 import type { ServerOptions } from '../../server-stub/config.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { calculateJwkThumbprint } from 'jose';
+import pg from 'pg';
+import { startPostgres } from '../../scripts/postgres.mjs';
 import { dpopProof, type ProofRequest } from '../../src/credentials/dpop.ts';
+
+/**
+ * The store the HTTP server tests run on: `TEST_STORE=postgres` runs them on PostgreSQL
+ * (`TEST_DATABASE_URL`, else a throwaway cluster started here), anything else on SQLite.
+ * `npm test` runs them once per store.
+ */
+export const STORE: 'sqlite' | 'postgres' = process.env['TEST_STORE'] === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Test options for what only the SQLite store has (DATA_DIR, its file, its write batch). */
+export const sqliteOnly = { skip: STORE === 'sqlite' ? false : 'SQLite store only' };
+/** Test options for what only the PostgreSQL store has (several instances on one database). */
+export const postgresOnly = { skip: STORE === 'postgres' ? false : 'PostgreSQL store only (TEST_STORE=postgres)' };
+
+let cluster: Promise<string> | undefined;
+
+/** The PostgreSQL server's URL: TEST_DATABASE_URL, or a throwaway cluster for this process. */
+export function postgresUrl(): Promise<string> {
+  cluster ??= (async () => {
+    if (process.env['TEST_DATABASE_URL']) return process.env['TEST_DATABASE_URL'];
+    const started = startPostgres();
+    process.once('exit', () => started.stop());
+    return started.url;
+  })();
+  return cluster;
+}
+
+/** A fresh, empty database on the test PostgreSQL server, so tests never see each other's rows. */
+export async function freshDatabaseUrl(): Promise<string> {
+  const url = await postgresUrl();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const name = `ik_test_${crypto.randomUUID().replaceAll('-', '')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  // The URL's host may be empty (a unix socket given as ?host=), which URL() refuses.
+  return url.replace(/^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*/, `$1/${name}`);
+}
 
 /** The device id the server gives `device` of `t`: its public key's RFC 7638 thumbprint. */
 export async function thumbprintOf(t: TestServer, device: string): Promise<string> {
@@ -29,7 +71,7 @@ export interface Answer {
   body: any;
 }
 
-/** A real server on an ephemeral port over a fresh SQLite store, plus small HTTP helpers. */
+/** A real server on an ephemeral port over a fresh store (see {@link STORE}), plus small HTTP helpers. */
 export class TestServer {
   private constructor(
     readonly server: RunningServer,
@@ -40,7 +82,8 @@ export class TestServer {
   static async start(options: ServerOptions = {}): Promise<TestServer> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ik-server-test-'));
     const clock = new TestClock();
-    const server = await startServer({ port: 0, dataDir, apiKey: API_KEY, logLevel: false, clock: clock.now, ...options });
+    const store = STORE === 'postgres' && options.dataDir === undefined && options.databaseUrl === undefined ? { databaseUrl: await freshDatabaseUrl() } : {};
+    const server = await startServer({ port: 0, dataDir, apiKey: API_KEY, logLevel: false, clock: clock.now, ...store, ...options });
     return new TestServer(server, clock, dataDir);
   }
 
