@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CompactSign, SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { IAT_WINDOW_S, NONCE_TTL_S } from '../../server-stub/dpop.ts';
-import { TestServer, thumbprintOf, type Answer } from './helpers.ts';
+import { sqliteOnly, TestServer, thumbprintOf, type Answer } from './helpers.ts';
 
 const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -251,7 +251,7 @@ describe('credential endpoint device proofs (DPoP)', () => {
     }
   });
 
-  test('proofs dated before the server started are not accepted without a nonce (their jti may predate its memory)', async () => {
+  test('proofs dated before the server started are not accepted without a nonce (their jti may predate its memory)', sqliteOnly, async () => {
     const fresh = await TestServer.start();
     try {
       const { token } = await fresh.guest();
