@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     // Printed once, to stdout only, never logged: it is a credential.
     process.stdout.write(`Development API key (set API_KEY to choose one): ${server.apiKey}\n`);
   }
-  process.stdout.write(`Instant Key server at ${server.url} (data in ${server.config.dataDir})\n`);
+  // Never the DATABASE_URL itself: it may hold a password.
+  const store = server.config.databaseUrl === null ? `data in ${server.config.dataDir}` : 'PostgreSQL store';
+  process.stdout.write(`Instant Key server at ${server.url} (listening on ${server.localUrl}; ${store})\n`);
 }
 
 /** What an operator reads when the server will not start: the reason, or else the stack. */

@@ -55,7 +55,14 @@ async function seedKey(db: pg.Pool, maxUseCount: number | null): Promise<{ token
 }
 
 async function use(db: pg.Pool, token: string, device: string): Promise<string> {
-  const { rows } = await db.query<{ outcome: string }>('SELECT outcome FROM ik_use_key($1, $2, $3, $4)', [hash(token), device, 'Chrome on Android', Date.now()]);
+  const { rows } = await db.query<{ outcome: string }>('SELECT outcome FROM ik_use_key($1, $2, $3, $4, $5, $6, NULL)', [
+    hash(token),
+    device,
+    'Chrome on Android',
+    Date.now(),
+    randomUUID(),
+    Date.now() + 60_000,
+  ]);
   return rows[0]!.outcome;
 }
 
@@ -95,22 +102,33 @@ describe('PostgreSQL store', () => {
     await a.query('UPDATE instant_keys SET revoked_at = $1 WHERE instant_key_id = $2', [Date.now(), keyId]);
     assert.equal(await use(b, token, 'phone'), 'revoked');
     assert.equal(await use(a, 'ik_unknown', 'phone'), 'invalid');
+    const jti = randomUUID();
+    const once = (db: pg.Pool) => db.query('SELECT outcome FROM ik_use_key($1, $2, NULL, $3, $4, $5, NULL)', [hash(token), 'phone', Date.now(), jti, Date.now() + 60_000]);
+    assert.equal((await once(a)).rows[0].outcome, 'revoked');
+    assert.equal((await once(b)).rows[0].outcome, 'replayed', 'a proof is accepted once, whichever instance sees it');
     const { rows } = await a.query<{ event_type: string; reason: string | null }>('SELECT event_type, reason FROM events ORDER BY seq');
     assert.deepEqual(
       rows.map((r) => `${r.event_type}${r.reason ? `:${r.reason}` : ''}`),
-      ['instant_key.used', 'instant_key.used', 'instant_key.use_denied:max_use_count_exceeded', 'instant_key.use_denied:revoked'],
+      ['instant_key.used', 'instant_key.used', 'instant_key.use_denied:max_use_count_exceeded', 'instant_key.use_denied:revoked', 'instant_key.use_denied:revoked'],
     );
   });
 
-  test('a grant change bumps the plan version its keys report', async () => {
+  test('a grant change makes the plan version its keys report change, and sends the new plan', async () => {
     const database = await freshDatabase();
     const db = pool(database);
     await migrate(db);
     const { token } = await seedKey(db, null);
-    const version = async () => (await db.query('SELECT plan_version FROM ik_use_key($1, $2, $3, $4)', [hash(token), 'phone', null, Date.now()])).rows[0].plan_version;
-    const before = Number(await version());
+    const answer = async (known: string | null) =>
+      (await db.query('SELECT version, plan FROM ik_use_key($1, $2, $3, $4, $5, $6, $7)', [hash(token), 'phone', null, Date.now(), randomUUID(), Date.now() + 60_000, known])).rows[0];
+    const first = await answer(null);
+    assert.notEqual(first.plan, null, 'no version named: the plan comes along');
+    assert.equal((await answer(first.version)).plan, null, 'the current version named: no plan sent');
     const { rows } = await db.query('SELECT user_identity_id FROM instant_keys LIMIT 1');
-    await db.query('INSERT INTO access_grants VALUES ($1, $2, 0, 1, 0, 0)', [randomUUID(), rows[0].user_identity_id]);
-    assert.equal(Number(await version()), before + 1);
+    await db.query('INSERT INTO access_grants (access_grant_id, user_identity_id, starts_at, ends_at, created_at, updated_at) VALUES ($1, $2, 0, 1, 0, 0)', [randomUUID(), rows[0].user_identity_id]);
+    const changed = await answer(first.version);
+    assert.notEqual(changed.version, first.version);
+    assert.notEqual(changed.plan, null, 'a stale version named: the new plan comes along');
+    await db.query("UPDATE plan_epoch SET epoch = epoch + 1");
+    assert.notEqual((await answer(changed.version)).version, changed.version, 'lock updates and profiles bump every version');
   });
 });
