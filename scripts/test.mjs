@@ -57,7 +57,8 @@ const suites = {
   },
   unit() {
     // The server suite runs its PostgreSQL tests on TEST_DATABASE_URL, else on a throwaway
-    // cluster started here (installed first when the machine has none).
+    // cluster started here (installed first when the machine has none). The HTTP server tests
+    // (every test/server file that starts a TestServer) then run a second time on PostgreSQL.
     let cluster;
     if (!process.env.TEST_DATABASE_URL) {
       try {
@@ -69,8 +70,11 @@ const suites = {
       }
       console.log(`PostgreSQL: ${cluster.url}`);
     }
+    const database = cluster ? { TEST_DATABASE_URL: cluster.url } : {};
     try {
-      nodeSuite('unit', [...testFiles('test/unit'), ...testFiles('test/server')], cluster ? { TEST_DATABASE_URL: cluster.url } : {});
+      nodeSuite('unit', [...testFiles('test/unit'), ...testFiles('test/server')], database);
+      const perStore = testFiles('test/server').filter((f) => readFileSync(join(root, f), 'utf8').includes('TestServer'));
+      nodeSuite('server-postgres', perStore, { ...database, TEST_STORE: 'postgres' });
     } finally {
       cluster?.stop();
     }

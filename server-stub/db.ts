@@ -21,15 +21,21 @@ export class StoreClosedError extends Error {
 
 /**
  * Whether `error` means the store cannot take this request now but may soon: another process
- * holds a lock on it (SQLite gives up at once instead of blocking every route), or the server
- * is shutting down. The request is answered 503 with `Retry-After`.
+ * holds a lock on it (SQLite gives up at once instead of blocking every route), PostgreSQL is
+ * unreachable or busy, or the server is shutting down. The request is answered 503 with `Retry-After`.
  */
 export function isStoreUnavailable(error: unknown): boolean {
   if (error instanceof StoreClosedError) return true;
   if (error instanceof TypeError) return /database connection is not open/.test(error.message);
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || POSTGRES_UNAVAILABLE.has(code));
 }
+
+/**
+ * PostgreSQL's "not now" errors (the DATABASE_URL store): its server unreachable, shutting
+ * down, starting, out of connections, or a connection lost; the request may be retried.
+ */
+const POSTGRES_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006', '40001', '40P01']);
 
 const prepared = new WeakMap<Db, Map<string, Database.Statement>>();
 

@@ -14,7 +14,7 @@ import { optionsFromEnv } from '../../server-stub/config.ts';
 import { buildApp } from '../../server-stub/app.ts';
 import { startServer } from '../../server-stub/server.ts';
 import { startChild, tempDir as newTempDir } from './child-server.ts';
-import { API_KEY, TestServer } from './helpers.ts';
+import { API_KEY, sqliteOnly, TestServer } from './helpers.ts';
 import { corruptTable } from './store-faults.ts';
 
 const dirs: string[] = [];
@@ -142,7 +142,7 @@ describe('attack: a slow client', () => {
 });
 
 describe('attack: a locked database', () => {
-  test('fails the credential request fast with 503 and Retry-After, and every other route keeps answering', async () => {
+  test('fails the credential request fast with 503 and Retry-After, and every other route keeps answering', sqliteOnly, async () => {
     const t = await TestServer.start();
     const other = new Database(join(t.dataDir, 'instant-key.sqlite'));
     try {
