@@ -35,8 +35,44 @@ function minifyStyles(): Plugin {
   };
 }
 
+/** The script-tag entry's file name; its chunks find it at run time (see {@link entryAtRunTime}). */
+const ENTRY_FILE = 'instant-key.js';
+/** Where the entry leaves its own URL for its chunks. */
+const ENTRY_URL = 'globalThis[Symbol.for("instant-key.entry")]';
+
+/**
+ * Makes the lazy chunks reach the entry at the URL it was really loaded from. A chunk that
+ * imports `./instant-key.js` statically gets the file without its query string, so a page
+ * loading `instant-key.js?ver=2` (WordPress adds `?ver=`) would run a second copy of the
+ * element next to the first. Instead the entry records `import.meta.url` and the chunks import
+ * that URL dynamically (top-level await), which gives them the one instance already running.
+ */
+function entryAtRunTime(): Plugin {
+  const fromEntry = new RegExp(String.raw`\bimport\s*(?:(\{[^}]*\})|\*\s*as\s+([\w$]+))?\s*(?:from\s*)?(["'])\./${ENTRY_FILE.replace('.', '\\.')}\3;?`, 'g');
+  return {
+    name: 'instant-key:entry-at-run-time',
+    apply: 'build',
+    renderChunk(code, chunk) {
+      const out = new RolldownMagicString(code);
+      if (chunk.fileName === ENTRY_FILE) {
+        out.prepend(`${ENTRY_URL}??=import.meta.url;\n`);
+        return { code: out };
+      }
+      let changed = false;
+      for (const match of code.matchAll(fromEntry)) {
+        const [whole, named, namespace] = match;
+        const load = `await import(${ENTRY_URL}??"./${ENTRY_FILE}")`;
+        const binding = named ? `{${named.slice(1, -1).replace(/\s+as\s+/g, ':')}}` : namespace;
+        out.overwrite(match.index, match.index + whole.length, binding ? `const ${binding}=${load};` : `${load};`);
+        changed = true;
+      }
+      return changed ? { code: out } : null;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [minifyStyles()],
+  plugins: [minifyStyles(), entryAtRunTime()],
   // nanostores reads process.env.NODE_ENV, which library mode leaves in.
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
@@ -44,6 +80,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: false,
     sourcemap: true,
+    // Which chunk each module became: the server reads it to preload the key page's chunks.
+    manifest: 'instant-key.manifest.json',
     lib: {
       entry: 'src/define.ts',
       formats: ['es'],

@@ -4,12 +4,16 @@
  */
 import { ConfigError, optionsFromEnv } from './config.ts';
 import { StoreError } from './db.ts';
+import { ensureElementBuilt } from './element-build.ts';
 import { startServer } from './server.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
-  const server = await startServer(optionsFromEnv(process.env));
+  const options = optionsFromEnv(process.env);
+  // Every key link opens /k, which needs the element's files: serve the build, made if missing.
+  options.elementFile ??= await ensureElementBuilt(undefined, (line) => process.stdout.write(`${line}\n`));
+  const server = await startServer(options);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
