@@ -100,8 +100,8 @@ class Proofs {
   private readonly header: string;
   private readonly ath: string;
   private pool: string[] = [];
-  /** The most any round has used, to size the next pool. */
-  private mostUsed = 20_000;
+  /** The most a round of ROUND_S has used, per target, to size its next pool. */
+  private readonly mostUsed = new Map<string, number>();
   signedDuringRounds = 0;
 
   constructor(
@@ -122,9 +122,9 @@ class Proofs {
     return `${input}.${sign('sha256', Buffer.from(input), { key: this.key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   }
 
-  /** Signs enough proofs for a round of `seconds` at the best rate seen so far, with a margin. */
-  fill(seconds: number): void {
-    const want = Math.ceil(this.mostUsed * Math.max(1, seconds / ROUND_S) * 1.3) + 2000;
+  /** Signs enough proofs for a round of `seconds` on `target`: twice its best rate so far (rounds vary on a shared machine). */
+  fill(target: string, seconds: number): void {
+    const want = Math.ceil((this.mostUsed.get(target) ?? 40_000) * (seconds / ROUND_S) * 2) + 5000;
     const pool: string[] = [];
     for (let i = 0; i < want; i++) pool.push(this.sign());
     this.pool = pool.reverse();
@@ -137,9 +137,9 @@ class Proofs {
     return this.sign();
   };
 
-  /** Records how many proofs a round of `seconds` took. */
-  used(count: number, seconds: number): void {
-    this.mostUsed = Math.max(this.mostUsed, Math.ceil((count * ROUND_S) / seconds));
+  /** Records how many proofs a round of `seconds` on `target` took. */
+  used(target: string, count: number, seconds: number): void {
+    this.mostUsed.set(target, Math.max(this.mostUsed.get(target) ?? 0, Math.ceil((count * ROUND_S) / seconds)));
   }
 }
 
@@ -147,7 +147,8 @@ let proofs: Proofs;
 
 /** One autocannon run: `seconds` of load from {@link CONNECTIONS} connections, a fresh proof per request. */
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Measurement> {
-  proofs.fill(seconds);
+  const target = `${url} ${headers['if-none-match'] ?? ''}`;
+  proofs.fill(target, seconds);
   const result = await autocannon({
     url: `${url}/instant_keys/credentials`,
     connections: CONNECTIONS,
@@ -158,7 +159,7 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = Number(count);
   const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
-  proofs.used(answered, seconds);
+  proofs.used(target, answered, seconds);
   return { rps: answered / result.duration, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts };
 }
 
