@@ -354,7 +354,7 @@ const deadline = setTimeout(() => {
   console.error('bench:server: deadline exceeded');
   cleanup();
   process.exit(1);
-}, (storesAsked().length * (2 * (2 * WARMUP_S + ROUNDS * (2 * ROUND_S + SETTLE_MS / 1000)) + 120)) * 1000);
+}, (storesAsked().length * (2 * (2 * WARMUP_S + ROUNDS * (2 * ROUND_S + SETTLE_MS / 1000)) + 240)) * 1000);
 deadline.unref();
 
 function cleanup(): void {
