@@ -116,8 +116,3 @@ export function judgeLockUpdate(
   if (update.sequence <= heldSequence) return { ok: false, reason: 'stale', sequence: update.sequence };
   return opened;
 }
-
-/** A lock update's length for `entries` listed credentials. */
-export function lockUpdateLength(entries: number): number {
-  return MIN_LOCK_UPDATE_LENGTH + entries * ID_LENGTH;
-}
