@@ -3,6 +3,7 @@
  * against the known answers in test/vectors.json, then against the element's real client.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
@@ -17,11 +18,15 @@ import {
   updateAad,
   uuidBytes,
   memoryStore,
+  CHALLENGE_WINDOW_MS as CHALLENGE_WINDOW,
   type AuditEntry,
   type LockClock,
   type SpecConnection,
 } from './support/spec-lock.ts';
-import { sealLockUpdate, sealTicket } from './support/spec-issuer.ts';
+import { sealLockUpdate, sealTicket, type TicketFields } from './support/spec-issuer.ts';
+// Interop only: the client's exported entry point and transport interface (signatures read, not bodies).
+import { unlockWithTransport, type UnlockCredential } from '../../src/protocol/session.ts';
+import type { FrameTransport } from '../../src/protocol/transport.ts';
 
 const V = JSON.parse(readFileSync(new URL('../vectors.json', import.meta.url), 'utf8'));
 const I = V.inputs;
@@ -303,3 +308,329 @@ describe('the clean-room lock reproduces every lock-side known answer', () => {
     assert.equal(lock.opened, 0);
   });
 });
+
+// ---------------------------------------------------------------- interop with the element's client
+
+const KEY = unhex(I.lock_key);
+const NOW_S = C.now_inside_window;
+
+interface Gate {
+  /** Called before each frame the client writes; may hold it, rewrite it or drop it (null). */
+  beforeWrite?: (f: Uint8Array, index: number) => Promise<Uint8Array | null> | Uint8Array | null;
+  info?: (info: Uint8Array) => Uint8Array;
+}
+
+/** An in-memory FrameTransport onto one connection of the clean-room lock; it records the frames. */
+function transportTo(lock: SpecLock, gate: Gate = {}) {
+  const conn = lock.connect();
+  const written: Uint8Array[] = [];
+  const transport: FrameTransport = {
+    async readInfo() {
+      const info = lock.info();
+      return gate.info ? gate.info(info) : info;
+    },
+    async writeFrame(f) {
+      const out = gate.beforeWrite ? await gate.beforeWrite(f.slice(), written.length) : f;
+      written.push(f.slice());
+      if (out) conn.write(out);
+    },
+    async readFrame() {
+      return conn.read();
+    },
+  };
+  return { transport, conn, written };
+}
+
+function interopLock(maxFrame: number, opts: { driveBolt?: () => boolean; sequence?: number; revoked?: string[] } = {}) {
+  const clock = new ManualClock(NOW_S * 1000);
+  const lock = new SpecLock({
+    lockId: I.lock_id,
+    lockKey: KEY,
+    maxFrame,
+    clock,
+    store: memoryStore({ sequence: opts.sequence ?? 0, revoked: opts.revoked ?? [] }),
+    ...(opts.driveBolt ? { driveBolt: opts.driveBolt } : {}),
+  });
+  return { lock, clock };
+}
+
+let idCounter = 0;
+function newCredentialId(): string {
+  return `7a000000-0000-4000-8000-${(++idCounter).toString(16).padStart(12, '0')}`;
+}
+
+function credential(t: Partial<TicketFields> & { key?: Uint8Array; lockUpdate?: Uint8Array } = {}): UnlockCredential {
+  const credentialId = t.credentialId ?? newCredentialId();
+  const credentialKey = t.credentialKey ?? new Uint8Array(randomBytes(32));
+  const ticket = sealTicket(t.key ?? KEY, {
+    lockId: t.lockId ?? I.lock_id,
+    credentialId,
+    notBefore: t.notBefore ?? NOW_S - 600,
+    notAfter: t.notAfter ?? NOW_S + 3600,
+    credentialKey,
+    permissions: t.permissions ?? 1,
+  });
+  return { credentialId, lockId: I.lock_id, ticket, credentialKey, ...(t.lockUpdate ? { lockUpdate: t.lockUpdate } : {}) };
+}
+
+const unlock = (transport: FrameTransport, cred: UnlockCredential) =>
+  unlockWithTransport(transport, [cred], { pollIntervalMs: 0, stepTimeoutMs: 2000 });
+
+const refused = (status: string) => ({ ok: false, code: `lock_${status.toLowerCase()}`, status });
+
+function messageStatuses(lock: SpecLock): string[] {
+  return lock.audit.flatMap((e) => (e.kind === 'message' ? [e.status] : []));
+}
+
+/** Splits the client's recorded frames back into its messages (HELLO, then UNLOCK). */
+function messagesOf(frames: Uint8Array[]): Uint8Array[][] {
+  const out: Uint8Array[][] = [[]];
+  for (const f of frames) {
+    out.at(-1)!.push(f);
+    if (f[0]! & 0x80) out.push([]);
+  }
+  return out.filter((m) => m.length > 0);
+}
+
+for (const maxFrame of [20, 512]) {
+  const frames = (n: number) => Math.ceil(n / (maxFrame - 1));
+
+  describe(`the element's client against the clean-room lock at max_frame ${maxFrame}`, () => {
+    test('an authenticated OK opens the lock, and a current lock costs no update bytes', async () => {
+      const { lock } = interopLock(maxFrame, { sequence: 5 });
+      const cred = credential({ lockUpdate: sealLockUpdate(KEY, I.lock_id, 5, []) });
+      const { transport, written } = transportTo(lock);
+      assert.deepEqual(await unlock(transport, cred), { ok: true, credentialId: cred.credentialId, lockId: I.lock_id });
+      assert.equal(lock.opened, 1);
+      assert.deepEqual(messageStatuses(lock), ['CHALLENGE', 'OK']);
+      assert.deepEqual(updateOutcomes(lock.audit), [], 'no update was carried to a current lock');
+      assert.equal(written.length, frames(131) + frames(42));
+      assert.ok(lock.audit.some((e) => e.kind === 'message' && e.status === 'OK' && e.credentialId === cred.credentialId));
+    });
+
+    const ticketRefusals: [string, () => UnlockCredential, { revoked?: string[] }?][] = [
+      ['BAD_TICKET', () => credential({ key: new Uint8Array(32).fill(7) })],
+      ['WRONG_LOCK', () => credential({ lockId: I.other_lock_id })],
+      ['NOT_YET_VALID', () => credential({ notBefore: NOW_S + 61, notAfter: NOW_S + 7200 })],
+      ['EXPIRED', () => credential({ notBefore: NOW_S - 7200, notAfter: NOW_S - 61 })],
+      ['FORBIDDEN', () => credential({ permissions: 0 })],
+      ['REVOKED', () => credential({ credentialId: '7affffff-0000-4000-8000-000000000001' }), { revoked: ['7affffff-0000-4000-8000-000000000001'] }],
+    ];
+    for (const [status, make, opts] of ticketRefusals) {
+      test(`${status} reaches the client as ${status}`, async () => {
+        const { lock } = interopLock(maxFrame, opts);
+        const cred = make();
+        const outcome = await unlock(transportTo(lock).transport, cred);
+        assert.deepEqual(outcome, { ...refused(status), credentialId: cred.credentialId, lockId: I.lock_id });
+        assert.equal(lock.opened, 0);
+        assert.equal(lock.busy, false, 'a refused HELLO starts no session');
+      });
+    }
+
+    test('UNSUPPORTED_VERSION reaches the client for a ticket whose version byte is not 0x02', async () => {
+      const { lock } = interopLock(maxFrame);
+      const cred = credential();
+      cred.ticket[0] = 0x03;
+      const outcome = await unlock(transportTo(lock).transport, cred);
+      assert.deepEqual(outcome, { ...refused('UNSUPPORTED_VERSION'), credentialId: cred.credentialId, lockId: I.lock_id });
+    });
+
+    test('BUSY reaches the client while another connection holds a session', async () => {
+      const { lock } = interopLock(maxFrame);
+      const other = lock.connect();
+      assert.equal(exchange(other, concat(Uint8Array.of(1), randomBytes(16), credential().ticket), maxFrame)[0], 0x02);
+      const cred = credential();
+      assert.deepEqual(await unlock(transportTo(lock).transport, cred), { ...refused('BUSY'), credentialId: cred.credentialId, lockId: I.lock_id });
+      assert.equal(lock.opened, 0);
+    });
+
+    test('JAMMED reaches the client when the motor fails after a valid UNLOCK', async () => {
+      const { lock } = interopLock(maxFrame, { driveBolt: () => false });
+      const cred = credential();
+      assert.deepEqual(await unlock(transportTo(lock).transport, cred), { ...refused('JAMMED'), credentialId: cred.credentialId, lockId: I.lock_id });
+      assert.equal(lock.opened, 0);
+    });
+
+    test('BAD_PROOF reaches the client when one bit of its UNLOCK is flipped in flight', async () => {
+      const { lock } = interopLock(maxFrame);
+      const cred = credential();
+      const helloFrames = frames(131);
+      const { transport } = transportTo(lock, {
+        beforeWrite: (f, i) => {
+          if (i === helloFrames) f[f.length - 1]! ^= 0x01; // UNLOCK's first frame
+          return f;
+        },
+      });
+      assert.deepEqual(await unlock(transport, cred), { ...refused('BAD_PROOF'), credentialId: cred.credentialId, lockId: I.lock_id });
+      assert.equal(lock.opened, 0);
+    });
+
+    test('MALFORMED reaches the client when a HELLO frame arrives out of sequence', async () => {
+      const { lock } = interopLock(maxFrame);
+      const cred = credential();
+      const { transport } = transportTo(lock, {
+        beforeWrite: (f, i) => {
+          if (i === 0) f[0] = (f[0]! & 0x80) | 1; // first frame claims sequence 1
+          return f;
+        },
+      });
+      const outcome = await unlock(transport, cred);
+      assert.equal(outcome.ok, false);
+      assert.deepEqual(outcome, { ...refused('MALFORMED'), credentialId: cred.credentialId, lockId: I.lock_id });
+      assert.equal(lock.opened, 0);
+    });
+
+    test('a session without UNLOCK within 2 s ends and frees the lock; its late UNLOCK reaches the client as OUT_OF_ORDER', async () => {
+      const { lock, clock } = interopLock(maxFrame);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let unlockStarted!: () => void;
+      const atUnlock = new Promise<void>((r) => (unlockStarted = r));
+      const helloFrames = frames(131);
+      const stalled = transportTo(lock, {
+        beforeWrite: async (f, i) => {
+          if (i === helloFrames) {
+            unlockStarted();
+            await held;
+          }
+          return f;
+        },
+      });
+      const slowCred = credential();
+      const slow = unlock(stalled.transport, slowCred);
+      await atUnlock;
+      assert.equal(lock.busy, true);
+
+      clock.advance(CHALLENGE_WINDOW - 1);
+      const early = credential();
+      assert.deepEqual(await unlock(transportTo(lock).transport, early), { ...refused('BUSY'), credentialId: early.credentialId, lockId: I.lock_id });
+
+      clock.advance(1);
+      assert.equal(lock.busy, false, 'the deadline timer ended the session');
+      assert.ok(lock.audit.some((e) => e.kind === 'session_end' && e.why === 'deadline' && e.credentialId === slowCred.credentialId));
+      const next = credential();
+      assert.deepEqual(await unlock(transportTo(lock).transport, next), { ok: true, credentialId: next.credentialId, lockId: I.lock_id });
+
+      release();
+      assert.deepEqual(await slow, { ...refused('OUT_OF_ORDER'), credentialId: slowCred.credentialId, lockId: I.lock_id });
+      assert.equal(lock.opened, 1);
+    });
+
+    describe('lock updates carried in HELLO', () => {
+      const victim = '7abbbbbb-0000-4000-8000-000000000001';
+
+      test('an authentic, newer update for this lock is applied, then refuses the revoked ticket', async () => {
+        const { lock } = interopLock(maxFrame, { sequence: 3 });
+        const update = sealLockUpdate(KEY, I.lock_id, 9, [victim]);
+        const carrier = credential({ lockUpdate: update });
+        const { transport, written } = transportTo(lock);
+        assert.deepEqual((await unlock(transport, carrier)).ok, true, 'the carrier itself is not listed');
+        assert.equal(written.length, frames(131 + 77) + frames(42));
+        assert.deepEqual(updateOutcomes(lock.audit), ['applied']);
+        assert.equal(lock.updateSequence, 9);
+        assert.deepEqual(lock.revoked, [victim]);
+
+        const revoked = credential({ credentialId: victim });
+        assert.deepEqual(await unlock(transportTo(lock).transport, revoked), { ...refused('REVOKED'), credentialId: victim, lockId: I.lock_id });
+        assert.equal(lock.opened, 1);
+      });
+
+      test('a revoked guest carrying the update that lists it is refused in the same HELLO', async () => {
+        const { lock } = interopLock(maxFrame);
+        const cred = credential({ credentialId: victim, lockUpdate: sealLockUpdate(KEY, I.lock_id, 4, [victim]) });
+        assert.deepEqual(await unlock(transportTo(lock).transport, cred), { ...refused('REVOKED'), credentialId: victim, lockId: I.lock_id });
+        assert.deepEqual(updateOutcomes(lock.audit), ['applied']);
+      });
+
+      const refusedUpdates: [string, () => Uint8Array][] = [
+        ['forged', () => sealLockUpdate(new Uint8Array(32).fill(9), I.lock_id, 9, [victim])],
+        ['other_lock', () => sealLockUpdate(KEY, I.other_lock_id, 9, [victim])],
+        [
+          'forged',
+          () => {
+            const u = sealLockUpdate(KEY, I.lock_id, 9, [victim]);
+            u[4]! ^= 0x01; // the clear sequence is in the associated data
+            return u;
+          },
+        ],
+      ];
+      for (const [outcome, make] of refusedUpdates) {
+        test(`a ${outcome} update is refused and logged, and the list is unchanged`, async () => {
+          const { lock } = interopLock(maxFrame, { sequence: 3 });
+          const cred = credential({ credentialId: victim, lockUpdate: make() });
+          assert.equal((await unlock(transportTo(lock).transport, cred)).ok, true);
+          assert.deepEqual(updateOutcomes(lock.audit), [outcome]);
+          assert.equal(lock.updateSequence, 3);
+          assert.deepEqual(lock.revoked, []);
+        });
+      }
+
+      test('a malformed update: the client will not carry it; sent raw, the lock logs it malformed and judges the ticket', async () => {
+        const truncated = sealLockUpdate(KEY, I.lock_id, 9, [victim]).subarray(0, 70);
+        const { lock } = interopLock(maxFrame, { sequence: 3 });
+        const cred = credential({ credentialId: victim, lockUpdate: truncated });
+        // Client behaviour §11 does not describe: it validates the update's shape and throws.
+        await assert.rejects(unlock(transportTo(lock).transport, cred), RangeError);
+        const conn = lock.connect();
+        const reply = exchange(conn, concat(Uint8Array.of(1), randomBytes(16), cred.ticket, truncated), maxFrame);
+        assert.equal(reply[0], 0x02);
+        assert.deepEqual(updateOutcomes(lock.audit), ['malformed']);
+        assert.equal(lock.updateSequence, 3);
+      });
+
+      test('a stale update (an info read rewritten to look behind) is refused as stale', async () => {
+        const { lock } = interopLock(maxFrame, { sequence: 9, revoked: [] });
+        const cred = credential({ credentialId: victim, lockUpdate: sealLockUpdate(KEY, I.lock_id, 8, [victim]) });
+        const { transport } = transportTo(lock, { info: (info) => concat(info.subarray(0, 19), Uint8Array.of(0, 0, 0, 1)) });
+        assert.equal((await unlock(transport, cred)).ok, true);
+        assert.deepEqual(updateOutcomes(lock.audit), ['stale']);
+        assert.equal(lock.updateSequence, 9);
+      });
+    });
+
+    describe('replays never open the lock', () => {
+      async function recordedSession() {
+        const { lock, clock } = interopLock(maxFrame);
+        const cred = credential({ lockUpdate: sealLockUpdate(KEY, I.lock_id, 2, []) });
+        const { transport, written } = transportTo(lock);
+        assert.equal((await unlock(transport, cred)).ok, true);
+        const [hello, unlockMsg] = messagesOf(written);
+        return { lock, clock, hello: hello!, unlockMsg: unlockMsg! };
+      }
+
+      test('the recorded HELLO and UNLOCK sent again to a new session earn BAD_PROOF', async () => {
+        const { lock, hello, unlockMsg } = await recordedSession();
+        for (let i = 0; i < 3; i++) {
+          const conn = lock.connect();
+          for (const f of hello) conn.write(f);
+          assert.equal(readReply(conn)[0], 0x02, 'a replayed HELLO earns a fresh CHALLENGE');
+          for (const f of unlockMsg) conn.write(f);
+          const reply = readReply(conn);
+          assert.deepEqual([reply.length, reply[1]], [42, STATUS.BAD_PROOF]);
+        }
+        assert.equal(lock.opened, 1, 'only the genuine session opened');
+        assert.equal(lock.updateSequence, 2);
+        assert.deepEqual(updateOutcomes(lock.audit), ['applied', 'stale', 'stale', 'stale']);
+      });
+
+      test('the recorded UNLOCK alone, on a new connection, is OUT_OF_ORDER', async () => {
+        const { lock, unlockMsg } = await recordedSession();
+        const conn = lock.connect();
+        for (const f of unlockMsg) conn.write(f);
+        assert.equal(hex(readReply(conn)), '0408');
+        assert.equal(lock.opened, 1);
+      });
+
+      test('a replayed HELLO holds the lock at most 2 s, then a genuine guest opens it', async () => {
+        const { lock, clock, hello } = await recordedSession();
+        const attacker = lock.connect();
+        for (const f of hello) attacker.write(f);
+        assert.equal(readReply(attacker)[0], 0x02);
+        clock.advance(CHALLENGE_WINDOW);
+        const guest = credential();
+        assert.equal((await unlock(transportTo(lock).transport, guest)).ok, true);
+        assert.equal(lock.opened, 2);
+      });
+    });
+  });
+}
