@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   concat,
   frame,
@@ -475,7 +476,6 @@ for (const maxFrame of [20, 512]) {
         },
       });
       const outcome = await unlock(transport, cred);
-      assert.equal(outcome.ok, false);
       assert.deepEqual(outcome, { ...refused('MALFORMED'), credentialId: cred.credentialId, lockId: I.lock_id });
       assert.equal(lock.opened, 0);
     });
@@ -514,6 +514,38 @@ for (const maxFrame of [20, 512]) {
       release();
       assert.deepEqual(await slow, { ...refused('OUT_OF_ORDER'), credentialId: slowCred.credentialId, lockId: I.lock_id });
       assert.equal(lock.opened, 1);
+    });
+
+    test('a credential whose key or id does not match its ticket: the lock refuses BAD_PROOF, the client cannot verify it', async () => {
+      for (const mismatch of ['key', 'id'] as const) {
+        const { lock } = interopLock(maxFrame);
+        const cred = credential();
+        const wrong = mismatch === 'key' ? { ...cred, credentialKey: new Uint8Array(randomBytes(32)) } : { ...cred, credentialId: newCredentialId() };
+        const outcome = await unlock(transportTo(lock).transport, wrong);
+        assert.deepEqual(messageStatuses(lock), ['CHALLENGE', 'BAD_PROOF'], mismatch);
+        assert.equal(outcome.ok, false);
+        assert.equal((outcome as { code: string }).code, 'lock_unauthenticated', mismatch);
+        assert.equal(lock.opened, 0);
+      }
+    });
+
+    test('spec gap: one recorded HELLO re-sent every 2 s keeps every guest attempt BUSY', async () => {
+      const { lock, clock } = interopLock(maxFrame);
+      const recorded = concat(Uint8Array.of(1), randomBytes(16), credential().ticket);
+      const replay = () => assert.equal(exchange(lock.connect(), recorded, maxFrame)[0], 0x02);
+      replay();
+      let busy = 0;
+      for (let attempt = 0; attempt < 40; attempt++) {
+        // The attacker re-sends as soon as the window closes; a guest taps Unlock every 3 s.
+        for (let ms = 0; ms < 3000; ms += 500) {
+          clock.advance(500);
+          if (!lock.busy) replay();
+        }
+        const outcome = await unlock(transportTo(lock).transport, credential());
+        if (!outcome.ok && outcome.status === 'BUSY') busy++;
+      }
+      assert.equal(busy, 40, 'the 2 s bound limits one replay, not a chain of them (§2 guarantee 4, §12)');
+      assert.equal(lock.opened, 0);
     });
 
     describe('lock updates carried in HELLO', () => {
@@ -634,3 +666,112 @@ for (const maxFrame of [20, 512]) {
     });
   });
 }
+
+// ---------------------------------------------------------------- tampering and fuzzing
+
+/** §8: every reply is a CHALLENGE or a RESULT in the one form its status is sent in. */
+function assertWellFormedReply(reply: Uint8Array): void {
+  if (reply[0] === 0x02) return assert.equal(reply.length, 17);
+  assert.equal(reply[0], 0x04);
+  const name = Object.entries(STATUS).find(([, c]) => c === reply[1])?.[0];
+  assert.ok(name, `status ${reply[1]} is in the table`);
+  const form = ['OK', 'BAD_PROOF', 'JAMMED'].includes(name!)
+    ? 42
+    : ['WRONG_LOCK', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'FORBIDDEN'].includes(name!)
+      ? 58
+      : 2;
+  assert.equal(reply.length, form, name);
+}
+
+function flipped(bytes: Uint8Array, bit: number): Uint8Array {
+  const out = bytes.slice();
+  out[bit >> 3]! ^= 1 << (bit & 7);
+  return out;
+}
+
+describe('tampering: every single-bit change is refused', () => {
+  test('any bit of the vector HELLO or UNLOCK flipped: the lock never opens (all 1384 bits)', () => {
+    const hello = unhex(V.hello);
+    const unlockMsg = unhex(V.unlock);
+    let cases = 0;
+    for (const [which, length] of [
+      ['hello', hello.length],
+      ['unlock', unlockMsg.length],
+    ] as const) {
+      for (let bit = 0; bit < length * 8; bit++) {
+        const { lock } = vectorLock();
+        const conn = lock.connect();
+        const first = exchange(conn, which === 'hello' ? flipped(hello, bit) : hello, 512);
+        assertWellFormedReply(first);
+        if (first[0] === 0x02) {
+          const result = exchange(conn, which === 'unlock' ? flipped(unlockMsg, bit) : unlockMsg, 512);
+          assertWellFormedReply(result);
+          assert.notEqual(result[1], STATUS.OK, `${which} bit ${bit}`);
+        }
+        assert.equal(lock.opened, 0, `${which} bit ${bit}`);
+        cases++;
+      }
+    }
+    assert.equal(cases, (131 + 42) * 8);
+  });
+
+  test('any bit of the vector lock update flipped: never applied, and the ticket is still judged (all 744 bits)', () => {
+    const update = unhex(V.lock_update);
+    for (let bit = 0; bit < update.length * 8; bit++) {
+      const { lock } = vectorLock();
+      const reply = exchange(lock.connect(), concat(unhex(V.hello), flipped(update, bit)), 512);
+      const outcomes = updateOutcomes(lock.audit);
+      assert.equal(outcomes.length, 1);
+      assert.notEqual(outcomes[0], 'applied', `bit ${bit}`);
+      assert.equal(outcomes[0], bit < 8 ? 'unsupported_version' : 'forged', `bit ${bit}`);
+      assert.equal(lock.updateSequence, 0);
+      assert.equal(hex(reply), V.challenge);
+    }
+  });
+});
+
+describe('fuzzing: random frame sequences into the lock', () => {
+  test('never throw, never hang, always answer in a well-formed reply, never open (10,000 seeded cases)', () => {
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('write' as const), bytes: fc.uint8Array({ minLength: 0, maxLength: 40 }), final: fc.boolean() }),
+      fc.record({ kind: fc.constant('hello' as const), tamper: fc.nat(131 * 8 + 8) }),
+      fc.record({ kind: fc.constant('read' as const) }),
+      fc.record({ kind: fc.constant('reconnect' as const) }),
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(20, 64, 512), fc.array(action, { maxLength: 30 }), (maxFrame, actions) => {
+        const { lock, clock } = vectorLock({ maxFrame });
+        let conn = lock.connect();
+        const readAll = () => {
+          const parts: Uint8Array[] = [];
+          for (let f = conn.read(), n = 0; f.length > 0 && n < 200; f = conn.read(), n++) {
+            assert.ok(f.length <= maxFrame);
+            parts.push(f.subarray(1));
+            if (f[0]! & 0x80) {
+              assertWellFormedReply(concat(...parts));
+              parts.length = 0;
+            }
+          }
+        };
+        for (const a of actions) {
+          if (a.kind === 'write') {
+            const f = a.bytes.subarray(0, maxFrame);
+            if (f.length > 0 && a.final) f[0]! |= 0x80;
+            conn.write(f);
+          } else if (a.kind === 'hello') {
+            const hello = unhex(V.hello);
+            for (const f of frame(a.tamper < 131 * 8 ? flipped(hello, a.tamper) : hello, maxFrame)) conn.write(f);
+          } else if (a.kind === 'read') readAll();
+          else if (a.kind === 'reconnect') {
+            conn.disconnect();
+            conn = lock.connect();
+          } else clock.advance(a.ms);
+        }
+        readAll();
+        assert.equal(lock.opened, 0);
+      }),
+      { seed: 0x1c2a44, numRuns: 10_000 },
+    );
+  });
+});
