@@ -529,23 +529,40 @@ for (const maxFrame of [20, 512]) {
       }
     });
 
-    test('spec gap: one recorded HELLO re-sent every 2 s keeps every guest attempt BUSY', async () => {
+    test('spec gap: one recorded HELLO re-sent as each 2 s window closes keeps every guest attempt BUSY', async () => {
       const { lock, clock } = interopLock(maxFrame);
       const recorded = concat(Uint8Array.of(1), randomBytes(16), credential().ticket);
       const replay = () => assert.equal(exchange(lock.connect(), recorded, maxFrame)[0], 0x02);
       replay();
       let busy = 0;
       for (let attempt = 0; attempt < 40; attempt++) {
-        // The attacker re-sends as soon as the window closes; a guest taps Unlock every 3 s.
-        for (let ms = 0; ms < 3000; ms += 500) {
-          clock.advance(500);
-          if (!lock.busy) replay();
-        }
+        // A guest taps Unlock at some moment inside the attacker's window (never a tie)...
+        const offset = 1 + ((attempt * 737) % (CHALLENGE_WINDOW - 1));
+        clock.advance(offset);
         const outcome = await unlock(transportTo(lock).transport, credential());
         if (!outcome.ok && outcome.status === 'BUSY') busy++;
+        // ...and the attacker re-sends the same recorded HELLO as soon as its session ends.
+        clock.advance(CHALLENGE_WINDOW - offset);
+        assert.equal(lock.busy, false);
+        replay();
       }
       assert.equal(busy, 40, 'the 2 s bound limits one replay, not a chain of them (§2 guarantee 4, §12)');
       assert.equal(lock.opened, 0);
+    });
+
+    test('ticket checks run in §9 step 6 order when several fail', async () => {
+      const id = '7acccccc-0000-4000-8000-000000000001';
+      const cases: [string, Partial<TicketFields>][] = [
+        ['WRONG_LOCK', { lockId: I.other_lock_id, permissions: 0, credentialId: id, notAfter: NOW_S - 3600, notBefore: NOW_S - 7200 }],
+        ['FORBIDDEN', { permissions: 0, credentialId: id, notAfter: NOW_S - 3600, notBefore: NOW_S - 7200 }],
+        ['REVOKED', { credentialId: id, notBefore: NOW_S + 3600, notAfter: NOW_S + 7200 }],
+        ['NOT_YET_VALID', { notBefore: NOW_S + 3600, notAfter: NOW_S - 3600 }],
+      ];
+      for (const [status, fields] of cases) {
+        const { lock } = interopLock(maxFrame, { revoked: [id] });
+        const cred = credential(fields);
+        assert.deepEqual(await unlock(transportTo(lock).transport, cred), { ...refused(status), credentialId: cred.credentialId, lockId: I.lock_id });
+      }
     });
 
     describe('lock updates carried in HELLO', () => {
@@ -608,6 +625,27 @@ for (const maxFrame of [20, 512]) {
         assert.equal(reply[0], 0x02);
         assert.deepEqual(updateOutcomes(lock.audit), ['malformed']);
         assert.equal(lock.updateSequence, 3);
+      });
+
+      test('an applied update is stored before the ticket is judged, and survives a power loss', async () => {
+        const store = memoryStore();
+        const clock = new ManualClock(NOW_S * 1000);
+        let judgedAtSave: string[] | null = null;
+        const lock: SpecLock = new SpecLock({
+          lockId: I.lock_id,
+          lockKey: KEY,
+          maxFrame,
+          clock,
+          store: { load: () => store.load(), save: (state) => ((judgedAtSave = messageStatuses(lock)), store.save(state)) },
+        });
+        const cred = credential({ credentialId: victim, lockUpdate: sealLockUpdate(KEY, I.lock_id, 11, [victim]) });
+        assert.equal((await unlock(transportTo(lock).transport, cred)).ok, false);
+        assert.deepEqual(judgedAtSave, [], 'nothing of the HELLO was judged when the list was stored');
+        assert.deepEqual(messageStatuses(lock), ['REVOKED']);
+        const rebooted = new SpecLock({ lockId: I.lock_id, lockKey: KEY, maxFrame, clock, store });
+        assert.equal(rebooted.updateSequence, 11);
+        assert.deepEqual(rebooted.revoked, [victim]);
+        assert.equal(hex(rebooted.info().subarray(19)), '0000000b');
       });
 
       test('a stale update (an info read rewritten to look behind) is refused as stale', async () => {
