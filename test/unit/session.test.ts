@@ -175,25 +175,42 @@ for (const maxFrame of [20, 512]) {
         assert.equal(lock.unlockCount, 0);
       });
 
-      test('BUSY while another phone holds a session', async () => {
+      test('a HELLO from another connection supersedes a waiting session: the superseded phone gets OUT_OF_ORDER', async () => {
         const { lock, unlock } = rig(maxFrame);
-        const other = lock.connect();
-        for (const frame of splitFrames(encodeHello(new Uint8Array(16), makeTicket()), maxFrame)) other.writeFrame(frame);
-        assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
-        other.close();
-        assert.equal((await rigAgain(lock)).ok, true);
+        const rival = lock.connect();
+        const outcome = await unlock([credential()], {
+          onStep: (s) => {
+            // Between the CHALLENGE and the UNLOCK: a whole HELLO from another connection.
+            if (s === 'unlock') for (const frame of splitFrames(encodeHello(new Uint8Array(16), makeTicket()), maxFrame)) rival.writeFrame(frame);
+          },
+        });
+        assert.deepEqual(outcome, failure('lock_out_of_order', 'OUT_OF_ORDER'));
+        assert.equal(rival.readFrame()[1], 0x02, 'the rival got a CHALLENGE');
+        assert.deepEqual(lock.log.find((e) => e.message === 'END')?.end, { reason: 'superseded', by: rival.id });
+        assert.equal(lock.unlockCount, 0);
       });
 
-      test('BUSY no longer than the bound: a replayed HELLO left open does not hold the lock', async () => {
-        const { lock, clock, unlock } = rig(maxFrame);
-        const replayer = lock.connect();
-        for (const frame of splitFrames(encodeHello(new Uint8Array(16), ticketVector()), maxFrame)) replayer.writeFrame(frame);
-        assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
-        clock.advance(CHALLENGE_WINDOW_MS - 1);
-        assert.deepEqual(await rigAgain(lock), failure('lock_busy', 'BUSY'));
-        clock.advance(1);
-        assert.equal((await rigAgain(lock)).ok, true, 'the replayer’s connection is still open');
-        assert.equal(replayer.closed, false);
+      test('the replay-chain attack: one recorded HELLO re-sent as each 2 s window closes, and 40 of 40 guest attempts open', async () => {
+        const { lock, clock } = rig(maxFrame);
+        const recorded = splitFrames(encodeHello(new Uint8Array(16).fill(7), ticketVector()), maxFrame);
+        const replay = () => {
+          const attacker = lock.connect();
+          for (const frame of recorded) attacker.writeFrame(frame);
+          assert.equal(attacker.readFrame()[1], 0x02 /* CHALLENGE's type byte after the frame header */);
+        };
+        replay();
+        let opened = 0;
+        for (let attempt = 0; attempt < 40; attempt++) {
+          // A guest taps Unlock at some moment inside the attacker's window...
+          const offset = 1 + ((attempt * 737) % (CHALLENGE_WINDOW_MS - 1));
+          clock.advance(offset);
+          if ((await rigAgain(lock)).ok) opened++;
+          // ...and the attacker re-sends the recorded HELLO as each window would close.
+          clock.advance(CHALLENGE_WINDOW_MS - offset);
+          replay();
+        }
+        assert.equal(opened, 40);
+        assert.equal(lock.unlockCount, 40);
       });
 
       test('BUSY when the lock says so (busy fault)', async () => {
