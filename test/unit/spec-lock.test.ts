@@ -20,6 +20,7 @@ import {
   uuidBytes,
   memoryStore,
   CHALLENGE_WINDOW_MS as CHALLENGE_WINDOW,
+  IDLE_TIMEOUT_MS as IDLE_TIMEOUT,
   type AuditEntry,
   type LockClock,
   type SpecConnection,
@@ -184,10 +185,32 @@ describe('the clean-room lock reproduces every lock-side known answer', () => {
     }
   });
 
-  test('result_busy while another connection’s session is open', () => {
+  test('result_busy while the bolt is moving for another connection’s UNLOCK (§9 step 2)', () => {
+    let during = '';
+    const lock: SpecLock = new SpecLock({
+      lockId: I.lock_id,
+      lockKey: unhex(I.lock_key),
+      maxFrame: 512,
+      clock: new ManualClock(C.now_inside_window * 1000),
+      random: vectorRandom,
+      driveBolt: () => {
+        during = hex(exchange(lock.connect(), unhex(V.hello), 512));
+        return true;
+      },
+    });
+    const conn = lock.connect();
+    assert.equal(hex(exchange(conn, unhex(V.hello), 512)), V.challenge);
+    assert.equal(hex(exchange(conn, unhex(V.unlock), 512)), V.result_ok);
+    assert.equal(during, V.result_busy);
+  });
+
+  test('another connection’s open session is no reason for BUSY: the second HELLO supersedes it (§9 step 7)', () => {
     const { lock } = vectorLock();
+    const first = lock.connect();
+    assert.equal(hex(exchange(first, unhex(V.hello), 512)), V.challenge);
     assert.equal(hex(exchange(lock.connect(), unhex(V.hello), 512)), V.challenge);
-    assert.equal(hex(exchange(lock.connect(), unhex(V.hello), 512)), V.result_busy);
+    assert.equal(hex(exchange(first, unhex(V.unlock), 512)), '0408');
+    assert.ok(lock.audit.some((e) => e.kind === 'session_end' && e.why === 'superseded' && e.connection === first.id));
   });
 
   test('a ticket sealed under this key for another lock id is WRONG_LOCK (lock_checks.wrong_lock_id_status)', () => {
@@ -436,13 +459,26 @@ for (const maxFrame of [20, 512]) {
       assert.deepEqual(outcome, { ...refused('UNSUPPORTED_VERSION'), credentialId: cred.credentialId, lockId: I.lock_id });
     });
 
-    test('BUSY reaches the client while another connection holds a session', async () => {
+    test('a guest is served while another connection’s session waits for its UNLOCK; that phone then gets OUT_OF_ORDER', async () => {
       const { lock } = interopLock(maxFrame);
       const other = lock.connect();
       assert.equal(exchange(other, concat(Uint8Array.of(1), randomBytes(16), credential().ticket), maxFrame)[0], 0x02);
       const cred = credential();
-      assert.deepEqual(await unlock(transportTo(lock).transport, cred), { ...refused('BUSY'), credentialId: cred.credentialId, lockId: I.lock_id });
-      assert.equal(lock.opened, 0);
+      assert.deepEqual(await unlock(transportTo(lock).transport, cred), { ok: true, credentialId: cred.credentialId, lockId: I.lock_id });
+      assert.equal(hex(exchange(other, concat(Uint8Array.of(3), randomBytes(41)), maxFrame)), '0408');
+      assert.equal(lock.opened, 1);
+    });
+
+    test('a connection that sends nothing is dropped after 10 s and never blocks another HELLO', async () => {
+      const { lock, clock } = interopLock(maxFrame);
+      const idle = lock.connect();
+      const cred = credential();
+      assert.equal((await unlock(transportTo(lock).transport, cred)).ok, true);
+      clock.advance(IDLE_TIMEOUT - 1);
+      assert.equal(idle.isConnected, true);
+      clock.advance(1);
+      assert.equal(idle.isConnected, false);
+      assert.throws(() => idle.read());
     });
 
     test('JAMMED reaches the client when the motor fails after a valid UNLOCK', async () => {
@@ -502,9 +538,7 @@ for (const maxFrame of [20, 512]) {
       assert.equal(lock.busy, true);
 
       clock.advance(CHALLENGE_WINDOW - 1);
-      const early = credential();
-      assert.deepEqual(await unlock(transportTo(lock).transport, early), { ...refused('BUSY'), credentialId: early.credentialId, lockId: I.lock_id });
-
+      assert.equal(lock.busy, true, 'still open 1 ms before its deadline');
       clock.advance(1);
       assert.equal(lock.busy, false, 'the deadline timer ended the session');
       assert.ok(lock.audit.some((e) => e.kind === 'session_end' && e.why === 'deadline' && e.credentialId === slowCred.credentialId));
@@ -529,25 +563,28 @@ for (const maxFrame of [20, 512]) {
       }
     });
 
-    test('spec gap: one recorded HELLO re-sent as each 2 s window closes keeps every guest attempt BUSY', async () => {
+    test('§2 guarantee 4: one recorded HELLO re-sent as each 2 s window closes never keeps a guest out (40 of 40 open)', async () => {
       const { lock, clock } = interopLock(maxFrame);
       const recorded = concat(Uint8Array.of(1), randomBytes(16), credential().ticket);
       const replay = () => assert.equal(exchange(lock.connect(), recorded, maxFrame)[0], 0x02);
       replay();
       let busy = 0;
+      let opened = 0;
       for (let attempt = 0; attempt < 40; attempt++) {
         // A guest taps Unlock at some moment inside the attacker's window (never a tie)...
         const offset = 1 + ((attempt * 737) % (CHALLENGE_WINDOW - 1));
         clock.advance(offset);
         const outcome = await unlock(transportTo(lock).transport, credential());
         if (!outcome.ok && outcome.status === 'BUSY') busy++;
+        if (outcome.ok) opened++;
         // ...and the attacker re-sends the same recorded HELLO as soon as its session ends.
         clock.advance(CHALLENGE_WINDOW - offset);
         assert.equal(lock.busy, false);
         replay();
       }
-      assert.equal(busy, 40, 'the 2 s bound limits one replay, not a chain of them (§2 guarantee 4, §12)');
-      assert.equal(lock.opened, 0);
+      assert.equal(busy, 0, 'a chain of replays holds nothing against a guest (§9 Superseding)');
+      assert.equal(opened, 40);
+      assert.equal(lock.opened, 40);
     });
 
     test('ticket checks run in §9 step 6 order when several fail', async () => {

@@ -39,6 +39,7 @@ const REFUSES_HELLO: ReadonlySet<StatusName> = new Set([
 export const VERSION = 0x02;
 export const CLOCK_SKEW_S = 60; // §9
 export const CHALLENGE_WINDOW_MS = 2000; // §9
+export const IDLE_TIMEOUT_MS = 10_000; // §9 Connections
 export const MESSAGE_LIMIT = 2048; // §7: at least 1792; the reference lock's figure
 export const TICKET_LENGTH = 114; // §4
 export const HELLO_LENGTH = 131; // §8
@@ -235,7 +236,7 @@ export type AuditEntry =
   | { kind: 'update'; at: number; connection: number; sequence: number | null; outcome: UpdateOutcome }
   | { kind: 'session_end'; at: number; connection: number; credentialId: string; why: SessionEnd };
 
-export type SessionEnd = 'result' | 'disconnected' | 'out_of_order' | 'malformed' | 'deadline' | 'hello_again';
+export type SessionEnd = 'result' | 'disconnected' | 'out_of_order' | 'malformed' | 'deadline' | 'hello_again' | 'superseded' | 'idle';
 
 export interface SpecLockOptions {
   lockId: string;
@@ -272,6 +273,8 @@ export class SpecLock {
   private readonly store: LockStore;
   private readonly driveBolt: () => boolean;
   private session: Session | null = null;
+  /** §9 On an UNLOCK step 3: the bolt is moving (a HELLO meanwhile is BUSY). */
+  private bolting = false;
   private nextConnection = 1;
 
   constructor(options: SpecLockOptions) {
@@ -309,7 +312,7 @@ export class SpecLock {
   }
 
   connect(): SpecConnection {
-    return new SpecConnection(this, this.nextConnection++);
+    return new SpecConnection(this, this.nextConnection++, this.clock);
   }
 
   // ---- called by connections
@@ -333,8 +336,8 @@ export class SpecLock {
   }
 
   /** @internal */
-  dropped(conn: SpecConnection): void {
-    this.endIfOwn(conn, 'disconnected');
+  dropped(conn: SpecConnection, why: 'disconnected' | 'idle'): void {
+    this.endIfOwn(conn, why);
   }
 
   // ---- §9 On a HELLO
@@ -344,7 +347,7 @@ export class SpecLock {
       this.endSession('hello_again');
       return this.bare(conn, 0x01, 'OUT_OF_ORDER');
     }
-    if (this.session) return this.bare(conn, 0x01, 'BUSY');
+    if (this.bolting) return this.bare(conn, 0x01, 'BUSY');
     if (m.length < 18) return this.bare(conn, 0x01, 'MALFORMED');
     if (m.length > HELLO_LENGTH) this.judgeUpdate(conn, m.subarray(HELLO_LENGTH));
 
@@ -381,6 +384,8 @@ export class SpecLock {
       return concat(Uint8Array.of(0x04, STATUS[refusal]), lockNonce, nonce, tag);
     }
 
+    // §9 step 7: superseding. A session still waiting for its UNLOCK yields to this HELLO.
+    if (this.session) this.endSession('superseded');
     const deadline = this.clock.now() + CHALLENGE_WINDOW_MS;
     const session: Session = { connection: conn, credentialKey, credentialId, phoneNonce, lockNonce, deadline, timer: null };
     session.timer = this.clock.setTimer(() => {
@@ -401,7 +406,12 @@ export class SpecLock {
     const proven = plain !== null && plain.length === 1 && plain[0] === 0x01;
     let status: StatusName = 'BAD_PROOF';
     if (proven) {
-      status = this.driveBolt() ? 'OK' : 'JAMMED';
+      this.bolting = true;
+      try {
+        status = this.driveBolt() ? 'OK' : 'JAMMED';
+      } finally {
+        this.bolting = false;
+      }
       if (status === 'OK') this.opened++;
     }
     const nonce = this.random(24);
@@ -474,17 +484,31 @@ export class SpecConnection {
   private readonly reassembler: Reassembler;
   private replyFrames: Uint8Array[] = [];
   private connected = true;
+  private idleTimer: unknown;
 
   constructor(
     private readonly lock: SpecLock,
     readonly id: number,
+    private readonly clock: LockClock,
   ) {
     this.reassembler = new Reassembler(lock.maxFrame, MESSAGE_LIMIT);
+    this.idleTimer = clock.setTimer(() => this.drop('idle'), IDLE_TIMEOUT_MS);
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** §9 Connections: every write or read of `control` restarts the idle timer. */
+  private touch(): void {
+    if (!this.connected) throw new Error('disconnected');
+    this.clock.clearTimer(this.idleTimer);
+    this.idleTimer = this.clock.setTimer(() => this.drop('idle'), IDLE_TIMEOUT_MS);
   }
 
   /** A write with response to `control`. */
   write(f: Uint8Array): void {
-    if (!this.connected) throw new Error('disconnected');
+    this.touch();
     const assembled = this.reassembler.push(f);
     if (assembled === null) return;
     const reply = this.lock.receive(this, 'error' in assembled ? null : assembled.message);
@@ -494,15 +518,20 @@ export class SpecConnection {
 
   /** A read of `control`: the next reply frame, or empty when none is ready. */
   read(): Uint8Array {
-    if (!this.connected) throw new Error('disconnected');
+    this.touch();
     return this.replyFrames.shift() ?? new Uint8Array(0);
   }
 
   disconnect(): void {
+    this.drop('disconnected');
+  }
+
+  private drop(why: 'disconnected' | 'idle'): void {
     if (!this.connected) return;
     this.connected = false;
+    this.clock.clearTimer(this.idleTimer);
     this.replyFrames = [];
     this.reassembler.reset();
-    this.lock.dropped(this);
+    this.lock.dropped(this, why);
   }
 }
