@@ -451,12 +451,26 @@ for (const maxFrame of [20, 512]) {
       });
     }
 
-    test('UNSUPPORTED_VERSION reaches the client for a ticket whose version byte is not 0x02', async () => {
+    test('UNSUPPORTED_VERSION reaches the client for a ticket whose version byte is changed on the air', async () => {
+      const { lock } = interopLock(maxFrame);
+      const cred = credential();
+      const onAir = transportTo(lock, {
+        beforeWrite: (f, i) => {
+          if (i === 0) f[18] = 0x03; // HELLO byte 17: the ticket's version (§8)
+          return f;
+        },
+      });
+      const outcome = await unlock(onAir.transport, cred);
+      assert.deepEqual(outcome, { ...refused('UNSUPPORTED_VERSION'), credentialId: cred.credentialId, lockId: I.lock_id });
+    });
+
+    test('the client never sends a ticket whose version byte is not 0x02 (§11 step 2): credential_invalid', async () => {
       const { lock } = interopLock(maxFrame);
       const cred = credential();
       cred.ticket[0] = 0x03;
-      const outcome = await unlock(transportTo(lock).transport, cred);
-      assert.deepEqual(outcome, { ...refused('UNSUPPORTED_VERSION'), credentialId: cred.credentialId, lockId: I.lock_id });
+      const to = transportTo(lock);
+      assert.deepEqual(await unlock(to.transport, cred), { ok: false, code: 'credential_invalid' });
+      assert.equal(to.written.length, 0);
     });
 
     test('a guest is served while another connection’s session waits for its UNLOCK; that phone then gets OUT_OF_ORDER', async () => {
@@ -655,8 +669,10 @@ for (const maxFrame of [20, 512]) {
         const truncated = sealLockUpdate(KEY, I.lock_id, 9, [victim]).subarray(0, 70);
         const { lock } = interopLock(maxFrame, { sequence: 3 });
         const cred = credential({ credentialId: victim, lockUpdate: truncated });
-        // Client behaviour §11 does not describe: it validates the update's shape and throws.
-        await assert.rejects(unlock(transportTo(lock).transport, cred), RangeError);
+        // §11 step 2: an invalid credential, reported as such; nothing is sent.
+        const to = transportTo(lock);
+        assert.deepEqual(await unlock(to.transport, cred), { ok: false, code: 'credential_invalid' });
+        assert.equal(to.written.length, 0);
         const conn = lock.connect();
         const reply = exchange(conn, concat(Uint8Array.of(1), randomBytes(16), cred.ticket, truncated), maxFrame);
         assert.equal(reply[0], 0x02);
