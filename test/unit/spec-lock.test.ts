@@ -129,12 +129,12 @@ describe('the clean-room lock reproduces every lock-side known answer', () => {
       permissions: I.permissions,
     };
     assert.equal(hex(sealTicket(key, fields, unhex(I.ticket_nonce))), V.ticket);
-    assert.equal(hex(sealTicket(key, { ...fields, permissions: 0 }, unhex(I.ticket_nonce))), V.ticket_with_permissions_0);
-    const un = unhex(I.update_nonce);
-    assert.equal(hex(sealLockUpdate(key, I.lock_id, I.update_sequence, [I.other_credential_id, I.credential_id], un)), V.lock_update);
-    assert.equal(hex(sealLockUpdate(key, I.lock_id, 1, [], un)), V.lock_update_empty_sequence_1);
-    // §13 does not say what this one lists; its length (77) and header say one entry at sequence 8.
-    assert.equal(hex(sealLockUpdate(key, I.other_lock_id, 8, [I.credential_id], un)), V.lock_update_for_other_lock);
+    assert.equal(hex(sealTicket(key, { ...fields, permissions: 0 }, unhex(I.ticket_nonce_permissions_0))), V.ticket_with_permissions_0);
+    assert.equal(hex(sealTicket(key, { ...fields, lockId: I.other_lock_id }, unhex(I.ticket_nonce_other_lock))), V.ticket_for_other_lock);
+    assert.equal(hex(sealLockUpdate(key, I.lock_id, I.update_sequence, [I.other_credential_id, I.credential_id], unhex(I.update_nonce))), V.lock_update);
+    assert.equal(hex(sealLockUpdate(key, I.lock_id, 1, [], unhex(I.update_nonce_empty))), V.lock_update_empty_sequence_1);
+    // §13: sequence 8 for other_lock_id, listing credential_id.
+    assert.equal(hex(sealLockUpdate(key, I.other_lock_id, 8, [I.credential_id], unhex(I.update_nonce_other_lock))), V.lock_update_for_other_lock);
   });
 
   test('info before and after applying lock_update', () => {
@@ -228,6 +228,33 @@ describe('the clean-room lock reproduces every lock-side known answer', () => {
     assert.equal(reply[1], STATUS[C.wrong_lock_id_status as 'WRONG_LOCK']);
   });
 
+  test('every sealed refusal and answer, byte for byte: FORBIDDEN, WRONG_LOCK, NOT_YET_VALID, BAD_PROOF, JAMMED', () => {
+    const hello = (ticket: string) => concat(Uint8Array.of(1), unhex(I.phone_nonce), unhex(ticket));
+    assert.equal(hex(exchange(vectorLock().lock.connect(), hello(V.ticket_with_permissions_0), 512)), V.result_forbidden);
+    assert.equal(hex(exchange(vectorLock().lock.connect(), hello(V.ticket_for_other_lock), 512)), V.result_wrong_lock);
+    assert.equal(hex(exchange(vectorLock({ atS: C.now_not_yet_valid }).lock.connect(), unhex(V.hello), 512)), V.result_not_yet_valid);
+    const bad = vectorLock().lock.connect();
+    assert.equal(hex(exchange(bad, unhex(V.hello), 512)), V.challenge);
+    assert.equal(hex(exchange(bad, unhex(V.unlock_bad_proof), 512)), V.result_bad_proof);
+    const jammed = new SpecLock({
+      lockId: I.lock_id,
+      lockKey: unhex(I.lock_key),
+      maxFrame: 512,
+      clock: new ManualClock(C.now_inside_window * 1000),
+      random: vectorRandom,
+      driveBolt: () => false,
+    }).connect();
+    assert.equal(hex(exchange(jammed, unhex(V.hello), 512)), V.challenge);
+    assert.equal(hex(exchange(jammed, unhex(V.unlock), 512)), V.result_jammed);
+  });
+
+  test('precedence when several checks fail (lock_checks.precedence)', () => {
+    for (const p of C.precedence) {
+      const { lock } = vectorLock({ atS: p.now });
+      assert.equal(hex(exchange(lock.connect(), unhex(V[p.hello]), 512)), V[p.reply], p.why);
+    }
+  });
+
   test('ticket_with_permissions_0 is FORBIDDEN (lock_checks.permissions_0_status)', () => {
     const { lock } = vectorLock();
     const reply = exchange(lock.connect(), concat(Uint8Array.of(1), unhex(I.phone_nonce), unhex(V.ticket_with_permissions_0)), 512);
@@ -252,10 +279,7 @@ describe('the clean-room lock reproduces every lock-side known answer', () => {
 
   test('the challenge window: UNLOCK just inside it opens; at the window it is OUT_OF_ORDER', () => {
     assert.equal(C.challenge_window_ms, 2000);
-    for (const [waitMs, expected] of [
-      [C.challenge_window_ms - 1, V.result_ok],
-      [C.challenge_window_ms, '0408'],
-    ] as const) {
+    for (const [waitMs, expected] of C.challenge_window.map((c: { unlock_after_ms: number; reply: string }) => [c.unlock_after_ms, V[c.reply]])) {
       const { lock, clock } = vectorLock();
       const conn = lock.connect();
       exchange(conn, unhex(V.hello), 512);

@@ -324,8 +324,10 @@ describe('the virtual lock’s revocation list', () => {
       lock.applyUpdate(update(8, [], LOCK_ID, new Uint8Array(32))),
       lock.applyUpdate(update(9, []).subarray(0, 60)),
       lock.applyUpdate(Uint8Array.of(0x03, ...update(9, []).subarray(1))),
+      // Too short to carry a sequence: logged without one.
+      lock.applyUpdate(Uint8Array.of(0x03, 0, 0)),
     ];
-    assert.deepEqual(outcomes, ['stale', 'stale', 'forged', 'other_lock', 'forged', 'malformed', 'unsupported_version']);
+    assert.deepEqual(outcomes, ['stale', 'stale', 'forged', 'other_lock', 'forged', 'malformed', 'unsupported_version', 'unsupported_version']);
     assert.deepEqual([lock.updateSequence, lock.revocationList], [5, [CREDENTIAL_ID]]);
     assert.deepEqual(
       lock.log.map((e) => [e.message, e.status, e.update]),
@@ -336,7 +338,8 @@ describe('the virtual lock’s revocation list', () => {
         ['UPDATE', null, { sequence: 6, outcome: 'forged' }],
         ['UPDATE', null, { sequence: 7, outcome: 'other_lock' }],
         ['UPDATE', null, { sequence: 8, outcome: 'forged' }],
-        ['UPDATE', null, { sequence: null, outcome: 'malformed' }],
+        ['UPDATE', null, { sequence: 9, outcome: 'malformed' }],
+        ['UPDATE', null, { sequence: 9, outcome: 'unsupported_version' }],
         ['UPDATE', null, { sequence: null, outcome: 'unsupported_version' }],
       ],
     );
