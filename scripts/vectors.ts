@@ -2,7 +2,7 @@
  * Writes test/vectors.json: known-answer vectors for every construction of docs/protocol.md,
  * from fixed inputs, through the library's encoders and the reference (virtual) lock.
  * `npm run vectors` regenerates it; test/unit/protocol-vectors.test.ts checks the file against
- * the library, and test/unit/independent-lock.test.ts against code written from the spec alone.
+ * the library, and test/unit/spec-lock.test.ts against the clean-room lock written from the spec alone.
  * With `--check` it only compares and exits 1 when the file is not what this script makes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
