@@ -87,6 +87,7 @@ export const en = {
   'error.lock_jammed': 'The lock is jammed. Ask the front desk for help.',
   'error.lock_unauthenticated': 'The lock answer could not be verified. Try again.',
   'error.lock_protocol_error': 'The lock answered unexpectedly. Try again.',
+  'error.credential_invalid': "This key's data is damaged. Reload the page to fetch it again.",
 } as const satisfies Record<`error.${IkErrorCode}`, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof en;

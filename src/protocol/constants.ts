@@ -13,10 +13,12 @@ export const MAX_MAX_FRAME = 512;
 /** Tolerance for lock clock skew when checking a ticket's window, in seconds. */
 export const CLOCK_SKEW_S = 60;
 /**
- * The BUSY bound: a session whose UNLOCK has not fully arrived this long after the lock sent
- * its CHALLENGE ends, so a replayed HELLO holds the lock for at most this long.
+ * A session whose UNLOCK has not fully arrived this long after its CHALLENGE is readable ends.
+ * (Against other phones it holds nothing at all: their HELLOs supersede it.)
  */
 export const CHALLENGE_WINDOW_MS = 2_000;
+/** The lock drops a connection with no `control` write or read for this long (section 9, "Connections"). */
+export const IDLE_TIMEOUT_MS = 10_000;
 /** The longest ticket lifetime the server may be configured with (docs/protocol.md, "Revocation"). */
 export const MAX_TICKET_TTL_S = 86_400;
 

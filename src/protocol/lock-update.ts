@@ -110,14 +110,10 @@ export function judgeLockUpdate(
   bytes: Uint8Array,
 ): { ok: true; update: LockUpdateContents } | { ok: false; reason: UpdateRefusal; sequence: number | null } {
   const opened = openLockUpdate(lockKey, bytes);
-  if (!opened.ok) return { ...opened, sequence: lockUpdateSequence(bytes) };
+  // The claimed sequence, for the audit log: bytes 1-4 whenever there are that many.
+  if (!opened.ok) return { ...opened, sequence: bytes.length >= 5 ? readU32(bytes, 1) : null };
   const { update } = opened;
   if (update.lockId !== lockId) return { ok: false, reason: 'other_lock', sequence: update.sequence };
   if (update.sequence <= heldSequence) return { ok: false, reason: 'stale', sequence: update.sequence };
   return opened;
-}
-
-/** A lock update's length for `entries` listed credentials. */
-export function lockUpdateLength(entries: number): number {
-  return MIN_LOCK_UPDATE_LENGTH + entries * ID_LENGTH;
 }

@@ -164,12 +164,11 @@ export function parseRequest(message: Uint8Array): LockRequest {
   switch (message[0]) {
     case MessageType.HELLO: {
       if (message.length < 1 + PHONE_NONCE_LENGTH + 1) return { type: 'hello_malformed' };
-      const ticketEnd = 1 + PHONE_NONCE_LENGTH + TICKET_LENGTH;
       return {
         type: 'hello',
         phoneNonce: message.slice(1, 1 + PHONE_NONCE_LENGTH),
-        ticket: message.subarray(1 + PHONE_NONCE_LENGTH, ticketEnd),
-        lockUpdate: message.length > ticketEnd ? message.subarray(ticketEnd) : null,
+        ticket: message.subarray(1 + PHONE_NONCE_LENGTH, HELLO_LENGTH),
+        lockUpdate: message.length > HELLO_LENGTH ? message.subarray(HELLO_LENGTH) : null,
       };
     }
     case MessageType.UNLOCK:

@@ -1,5 +1,5 @@
 import { bytesToUuid, randomBytes as cryptoRandomBytes, uuidToBytes } from './bytes.ts';
-import { KEY_LENGTH, LOCK_NONCE_LENGTH, NONCE_LENGTH, PHONE_NONCE_LENGTH, TICKET_LENGTH } from './constants.ts';
+import { KEY_LENGTH, LOCK_NONCE_LENGTH, NONCE_LENGTH, PHONE_NONCE_LENGTH, PROTOCOL_VERSION, TICKET_LENGTH } from './constants.ts';
 import { FrameAssembler, splitFrames } from './framing.ts';
 import { lockUpdateSequence } from './lock-update.ts';
 import {
@@ -39,6 +39,7 @@ export type UnlockErrorCode =
   | `lock_${Lowercase<Exclude<StatusName, 'OK'>>}`
   | 'lock_unauthenticated'
   | 'lock_protocol_error'
+  | 'credential_invalid'
   | 'ble_timeout'
   | 'ble_disconnected'
   | 'ble_gatt_failed'
@@ -83,21 +84,23 @@ const MAX_TIMER_MS = 0x7fffffff;
  *
  * It reports success only for an OK whose tag opens with the credential key, this session's
  * fresh phone nonce and the lock nonce of its CHALLENGE; anything else claiming success is
- * `lock_unauthenticated`. It never throws for anything the lock or the transport does, and it never has
- * two transport calls in flight. After a timeout or an abort a transport call may still be
+ * `lock_unauthenticated`. It never throws for anything the lock, the transport or the
+ * credentials hold: a credential list that is not well formed (a ticket that is not 114 bytes
+ * of version 0x02, a key that is not 32 bytes, a lock update that is not a version-2 one, an id
+ * that is not a UUID) is `credential_invalid`, before any transport call. It never has two
+ * transport calls in flight. After a timeout or an abort a transport call may still be
  * pending: the session issues no further call, and the caller must disconnect the transport
  * (as it must after every attempt, successful or not).
  *
- * @throws TypeError / RangeError (as a rejected promise) only for misuse: malformed credentials
- *   or options.
+ * @throws RangeError (as a rejected promise) only for misuse of `options`.
  */
 export async function unlockWithTransport(
   transport: FrameTransport,
   credentials: readonly UnlockCredential[],
   options: UnlockOptions = {},
 ): Promise<UnlockOutcome> {
-  checkCredentials(credentials);
   const link = new Link(transport, options);
+  if (!wellFormed(credentials)) return { ok: false, code: 'credential_invalid' };
   const known: Known = {};
   try {
     return await converse(link, credentials, known, options);
@@ -327,18 +330,31 @@ function bytesFrom(value: unknown): Uint8Array {
   return value;
 }
 
-function checkCredentials(credentials: readonly UnlockCredential[]): void {
-  if (!Array.isArray(credentials)) throw new TypeError('credentials must be an array');
-  for (const c of credentials) {
-    if (typeof c !== 'object' || c === null) throw new TypeError('each credential must be an object');
-    uuidToBytes(c.credentialId);
-    uuidToBytes(c.lockId);
-    if (!(c.ticket instanceof Uint8Array)) throw new TypeError('ticket must be a Uint8Array');
-    if (c.ticket.length !== TICKET_LENGTH) throw new RangeError(`ticket must be ${TICKET_LENGTH} bytes`);
-    if (!(c.credentialKey instanceof Uint8Array)) throw new TypeError('credentialKey must be a Uint8Array');
-    if (c.credentialKey.length !== KEY_LENGTH) throw new RangeError(`credentialKey must be ${KEY_LENGTH} bytes`);
-    if (c.lockUpdate !== undefined && !(c.lockUpdate instanceof Uint8Array && lockUpdateSequence(c.lockUpdate) !== null)) {
-      throw new RangeError('lockUpdate must be a version-2 lock update');
-    }
+/** Whether every credential is one the phone can send (docs/protocol.md, section 11, step 2). */
+function wellFormed(credentials: readonly UnlockCredential[]): boolean {
+  if (!Array.isArray(credentials)) return false;
+  return credentials.every((c: unknown) => {
+    if (typeof c !== 'object' || c === null) return false;
+    const { credentialId, lockId, ticket, credentialKey, lockUpdate } = c as Partial<UnlockCredential>;
+    return (
+      isUuid(credentialId) &&
+      isUuid(lockId) &&
+      ticket instanceof Uint8Array &&
+      ticket.length === TICKET_LENGTH &&
+      ticket[0] === PROTOCOL_VERSION &&
+      credentialKey instanceof Uint8Array &&
+      credentialKey.length === KEY_LENGTH &&
+      (lockUpdate === undefined || lockUpdateSequence(lockUpdate) !== null)
+    );
+  });
+}
+
+function isUuid(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    uuidToBytes(value);
+    return true;
+  } catch {
+    return false;
   }
 }

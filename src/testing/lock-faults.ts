@@ -10,7 +10,7 @@ import { Status } from '../protocol/status.ts';
 export interface LockFaults {
   /** The motor fails: a valid UNLOCK gets `JAMMED`. */
   jammed: boolean;
-  /** Every HELLO gets `BUSY`, as if another phone held the lock. */
+  /** Every HELLO gets `BUSY`, as if the bolt were moving for another phone's UNLOCK. */
   busy: boolean;
   /** Seconds added to the lock's clock (skew against the ticket's window). */
   clockOffsetS: number;

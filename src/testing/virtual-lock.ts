@@ -2,6 +2,7 @@ import { bytesToHex, bytesToUuid, hexToBytes, randomBytes as cryptoRandomBytes, 
 import {
   CHALLENGE_WINDOW_MS,
   CLOCK_SKEW_S,
+  IDLE_TIMEOUT_MS,
   KEY_LENGTH,
   LOCK_NONCE_LENGTH,
   MAX_MAX_FRAME,
@@ -50,12 +51,22 @@ export interface VirtualLockOptions {
    * spec's BUSY bound. Tests on a clock that jumps may widen it.
    */
   challengeWindowMs?: number;
+  /**
+   * A connection with no `control` write or read for this long is dropped (at its next
+   * operation, or when any connection is opened or used); default 10000 ms, the spec's
+   * `IDLE_TIMEOUT`. `exchange()`'s connection is exempt.
+   */
+  idleTimeoutMs?: number;
   faults?: Partial<LockFaults>;
 }
 
+/** Why a session ended other than by its RESULT (docs/protocol.md, section 9, "Audit"). */
+export type SessionEndReason = 'deadline' | 'superseded' | 'idle' | 'disconnected';
+
 /**
- * One line of the lock's audit log: one message received and the status it earned, or (as
- * `UPDATE`, before the HELLO that carried it) a lock update applied or refused.
+ * One line of the lock's audit log: one message received and the status it earned, (as
+ * `UPDATE`, before the HELLO that carried it) a lock update applied or refused, or (as `END`)
+ * a session that ended without its RESULT.
  */
 export interface AuditEntry {
   /** When, by the lock's (possibly skewed) clock, ISO 8601. */
@@ -63,9 +74,11 @@ export interface AuditEntry {
   connection: number;
   /** From the ticket, once the lock has opened it; else null. */
   credentialId: string | null;
-  message: 'HELLO' | 'UNLOCK' | 'OTHER' | 'UPDATE';
-  /** `OK` on a HELLO means the ticket passed and a CHALLENGE went out; null on `UPDATE`. */
+  message: 'HELLO' | 'UNLOCK' | 'OTHER' | 'UPDATE' | 'END';
+  /** `OK` on a HELLO means the ticket passed and a CHALLENGE went out; null on `UPDATE` and `END`. */
   status: StatusName | null;
+  /** On `END` only: why, and for `superseded` the connection whose HELLO took over. */
+  end?: { reason: SessionEndReason; by?: number };
   /** On `UPDATE` only: the sequence the update claimed (null when unreadable) and what became of it. */
   update?: { sequence: number | null; outcome: 'applied' | UpdateRefusal };
 }
@@ -104,14 +117,18 @@ interface LockSide {
   now(): number;
   /** The reply to one whole message (or to a malformed one), or null when the lock stays silent. */
   receive(connection: number, message: Uint8Array | null): Uint8Array | null;
-  closed(connection: number): void;
+  /** Drops idle connections (this one included) before an operation. */
+  sweepIdle(): void;
+  closed(connection: number, reason: SessionEndReason): void;
 }
 
 /**
  * The lock side of the protocol (docs/protocol.md, "Lock side") as a pure state machine: no
  * timers, no I/O; time comes from the injected clock. One session at a time across all
  * connections, as a real lock with one bolt has; a session lasts from its CHALLENGE until its
- * UNLOCK, at most `challengeWindowMs`.
+ * UNLOCK, at most `challengeWindowMs`, and another connection's HELLO that passes the ticket
+ * checks supersedes it (so no replayed HELLO, nor a chain of them, keeps a guest out).
+ * Connections idle for `idleTimeoutMs` are dropped.
  *
  * Revocation: the lock holds a list of revoked credentials and the sequence of the lock update
  * it came from (published in `info`). A HELLO may carry a newer update, which the lock applies
@@ -142,6 +159,9 @@ export class VirtualLock {
   readonly #impostorCounts = new Map<number, number>();
   #unlockCount = 0;
   #session: OpenSession | null = null;
+  readonly #idleTimeoutMs: number;
+  /** Open connections, for the idle sweep. */
+  readonly #connections = new Map<number, Connection>();
   #nextConnection = 1;
   #defaultConnection: LockConnection | null = null;
 
@@ -157,6 +177,9 @@ export class VirtualLock {
     if (!Number.isInteger(messageLimit) || messageLimit < 1) throw new RangeError('messageLimit must be a positive integer');
     const challengeWindowMs = options.challengeWindowMs ?? CHALLENGE_WINDOW_MS;
     if (!(challengeWindowMs > 0)) throw new RangeError('challengeWindowMs must be positive');
+    const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    if (!(idleTimeoutMs > 0)) throw new RangeError('idleTimeoutMs must be positive');
+    this.#idleTimeoutMs = idleTimeoutMs;
     this.lockId = bytesToUuid(idBytes);
     this.name = options.name ?? `IK-${bytesToHex(idBytes.subarray(0, 3)).toUpperCase()}`;
     this.maxFrame = maxFrame;
@@ -207,7 +230,7 @@ export class VirtualLock {
     return this.#applyUpdate(0, update, this.#now());
   }
 
-  /** A new BLE connection. */
+  /** A new BLE connection; it does not stop other connections (a lock keeps advertising). */
   connect(): LockConnection {
     const lock: LockSide = {
       maxFrame: this.maxFrame,
@@ -215,12 +238,41 @@ export class VirtualLock {
       faults: () => this.faults,
       now: () => this.#now(),
       receive: (connection, message) => this.#receive(connection, message),
-      closed: (connection) => {
-        if (this.#session?.connection === connection) this.#session = null;
+      sweepIdle: () => this.#sweepIdle(),
+      closed: (connection, reason) => {
+        this.#connections.delete(connection);
+        if (this.#session?.connection === connection) this.#endSession(reason, this.#now());
         this.#impostorCounts.delete(connection);
       },
     };
-    return new Connection(this.#nextConnection++, lock);
+    this.#sweepIdle();
+    const connection = new Connection(this.#nextConnection++, lock);
+    this.#connections.set(connection.id, connection);
+    return connection;
+  }
+
+  /** Drops every connection idle for `idleTimeoutMs` (docs/protocol.md, section 9, "Connections"). */
+  #sweepIdle(): void {
+    const now = this.#now();
+    // A deadline that passed came first (it is always under IDLE_TIMEOUT after the last frame).
+    if (this.#session !== null && now >= this.#session.deadline) this.#endSession('deadline', now);
+    for (const connection of [...this.#connections.values()]) {
+      if (now - connection.lastActivity >= this.#idleTimeoutMs) connection.drop('idle');
+    }
+  }
+
+  #endSession(reason: SessionEndReason, now: number, by?: number): void {
+    const session = this.#session;
+    if (session === null) return;
+    this.#session = null;
+    this.#log.push({
+      at: this.#at(now),
+      connection: session.connection,
+      credentialId: session.binding.credentialId,
+      message: 'END',
+      status: null,
+      end: by === undefined ? { reason } : { reason, by },
+    });
   }
 
   /**
@@ -239,8 +291,8 @@ export class VirtualLock {
     const now = this.#now();
     const impostor = this.faults.impostorReplies;
     if (impostor !== null) return this.#impersonate(connection, impostor);
-    // The BUSY bound, checked lazily: the lock has no timers.
-    if (this.#session !== null && now >= this.#session.deadline) this.#session = null;
+    // The session deadline, checked lazily: the lock has no timers.
+    if (this.#session !== null && now >= this.#session.deadline) this.#endSession('deadline', now);
     if (message === null) return this.#refuse(connection, 'OTHER', 'MALFORMED', now);
     const request = parseRequest(message);
     if (request.type === this.faults.hangAt) return null;
@@ -259,10 +311,9 @@ export class VirtualLock {
 
   /** docs/protocol.md, section 9, "On a HELLO", steps 1 to 7. */
   #hello(connection: number, hello: Extract<LockRequest, { type: 'hello' | 'hello_malformed' }>, now: number): Uint8Array {
-    const session = this.#session;
-    if (session?.connection === connection) return this.#refuse(connection, 'HELLO', 'OUT_OF_ORDER', now);
-    // Another phone holds the lock; its session (and this HELLO's update) are left alone.
-    if (session !== null || this.faults.busy) return this.#reply(connection, 'HELLO', null, 'BUSY', now);
+    if (this.#session?.connection === connection) return this.#refuse(connection, 'HELLO', 'OUT_OF_ORDER', now);
+    // The bolt is moving for another phone (only a fault here: this lock drives it at once).
+    if (this.faults.busy) return this.#reply(connection, 'HELLO', null, 'BUSY', now);
     if (hello.type === 'hello_malformed') return this.#reply(connection, 'HELLO', null, 'MALFORMED', now);
     if (hello.lockUpdate !== null) this.#applyUpdate(connection, hello.lockUpdate, now);
     const opened = openTicket(this.#lockKey, hello.ticket);
@@ -291,7 +342,10 @@ export class VirtualLock {
                 ? 'EXPIRED'
                 : null;
     if (refusal !== null) return this.#reply(connection, 'HELLO', binding, refusal, now);
-    // The window opens when the phone can first read the CHALLENGE.
+    // Superseding: a session still waiting for its UNLOCK holds nothing against a HELLO that
+    // passed every check, or a chain of replayed HELLOs would keep every guest out.
+    if (this.#session !== null) this.#endSession('superseded', now, connection);
+    // The window opens when the CHALLENGE is readable.
     this.#session = { connection, binding, deadline: now + this.faults.replyLatencyMs + this.#challengeWindowMs };
     this.#audit(connection, 'HELLO', t.credentialId, 'OK', now);
     return replyOnTheAir(encodeChallenge(binding.lockNonce), this.faults, this.#random);
@@ -364,19 +418,23 @@ interface PendingReply {
   readyAt: number;
 }
 
-/** One connection: reassembles the phone's frames and queues the lock's reply frames. */
+/** One connection: reassembles the phone's frames and holds the lock's latest reply. */
 class Connection implements LockConnection {
   readonly id: number;
+  /** When `control` was last written or read (or the connection opened), by the lock's clock. */
+  lastActivity: number;
   #closed = false;
   #frames = 0;
   readonly #lock: LockSide;
   readonly #assembler: FrameAssembler;
-  readonly #replies: PendingReply[] = [];
+  /** One reply at a time: a new one replaces whatever of the last is unread (spec section 7). */
+  #reply: PendingReply | null = null;
 
   constructor(id: number, lock: LockSide) {
     this.id = id;
     this.#lock = lock;
     this.#assembler = new FrameAssembler(lock.messageLimit, lock.maxFrame);
+    this.lastActivity = lock.now();
   }
 
   get closed(): boolean {
@@ -389,32 +447,40 @@ class Connection implements LockConnection {
     const pushed = this.#assembler.push(frame);
     if (pushed.kind !== 'partial') {
       const reply = this.#lock.receive(this.id, pushed.kind === 'message' ? pushed.message : null);
-      if (reply !== null) this.#replies.push({ frames: splitFrames(reply, this.#lock.maxFrame), readyAt: this.#lock.now() });
+      if (reply !== null) this.#reply = { frames: splitFrames(reply, this.#lock.maxFrame), readyAt: this.#lock.now() };
     }
     this.#counted();
   }
 
   readFrame(): Uint8Array {
     this.#begin();
-    const head = this.#replies[0];
-    if (head === undefined || this.#lock.now() - head.readyAt < this.#lock.faults().replyLatencyMs) {
+    const reply = this.#reply;
+    if (reply === null || this.#lock.now() - reply.readyAt < this.#lock.faults().replyLatencyMs) {
       return new Uint8Array(0);
     }
-    const frame = head.frames.shift()!;
-    if (head.frames.length === 0) this.#replies.shift();
+    const frame = reply.frames.shift()!;
+    if (reply.frames.length === 0) this.#reply = null;
     this.#counted();
     return frame;
   }
 
   close(): void {
+    this.drop('disconnected');
+  }
+
+  /** Ends the link; the lock ends this connection's session, if any, for `reason`. */
+  drop(reason: SessionEndReason): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#replies.length = 0;
-    this.#lock.closed(this.id);
+    this.#reply = null;
+    this.#lock.closed(this.id, reason);
   }
 
   #begin(): void {
     if (this.#closed) throw new LockDisconnectedError();
+    this.#lock.sweepIdle();
+    if (this.#closed) throw new LockDisconnectedError('the lock dropped the idle connection');
+    this.lastActivity = this.#lock.now();
     // The fault may be set (or lowered) mid-connection: honour it before the next frame too.
     if (this.#limitReached()) {
       this.close();

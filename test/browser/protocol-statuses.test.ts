@@ -120,12 +120,24 @@ describe('the unlock session over emulated Bluetooth, for each status a lock can
     expect(outcome).to.include({ code: 'lock_busy', status: 'BUSY' });
   });
 
-  it('UNSUPPORTED_VERSION for a ticket of version 1', async () => {
+  it('UNSUPPORTED_VERSION for a ticket whose version byte became 1 on the air', async () => {
     const door = mintDoor();
-    door.credential.ticket[0] = 0x01; // a version-1 ticket
+    const lock = await addLock(door.spec);
+    const outcome = await attemptUnlock(await chooseLock(lock.name), [door.credential], {
+      tamper: (frame, step) => {
+        if (step === 'hello' && (frame[0]! & 0x7f) === 0) frame[18] = 0x01; // HELLO byte 17: the ticket's version
+        return frame;
+      },
+    });
+    expect(outcome).to.include({ code: 'lock_unsupported_version', status: 'UNSUPPORTED_VERSION' });
+  });
+
+  it('a version-1 ticket in the credential is never sent: credential_invalid', async () => {
+    const door = mintDoor();
+    door.credential.ticket[0] = 0x01;
     const lock = await addLock(door.spec);
     const outcome = await attemptUnlock(await chooseLock(lock.name), [door.credential]);
-    expect(outcome).to.include({ code: 'lock_unsupported_version', status: 'UNSUPPORTED_VERSION' });
+    expect(outcome).to.include({ code: 'credential_invalid' });
   });
 
   it('MALFORMED when a frame’s sequence number is damaged on the way', async () => {

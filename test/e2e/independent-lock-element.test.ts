@@ -1,6 +1,6 @@
 // The shipped element (dist/instant-key.js on the demo page, credentials from the real stub
-// server) against the lock side written from docs/protocol.md alone
-// (test/unit/support/independent-lock.ts), in range of Chromium over emulated Bluetooth, at the
+// server) against the clean-room lock written from docs/protocol.md alone by another engineer
+// (test/unit/support/spec-lock.ts), in range of Chromium over emulated Bluetooth, at the
 // smallest frame size: it opens for a revoked guest's old ticket while no update has reached
 // it (the revocation lag), takes the update another guest carries, then refuses the first.
 import assert from 'node:assert/strict';
@@ -12,8 +12,8 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import { seedDemoHotel, type DemoHotel } from '../../server-stub/seed.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
-import { BluetoothEmulator } from '../../src/testing/bluetooth-emulator.ts';
-import { HandLock } from '../unit/support/independent-lock.ts';
+import { BluetoothEmulator, type EmulatedLock } from '../../src/testing/bluetooth-emulator.ts';
+import { SpecLock } from '../unit/support/spec-lock.ts';
 
 const API_KEY = 'seam_e2e_hand_lock_key';
 
@@ -45,6 +45,25 @@ after(async () => {
   await server?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** The clean-room lock as the emulator sees a lock: a BLE name, `info`, frame-level connections. */
+function inRange(lock: SpecLock, name: string): EmulatedLock {
+  return {
+    name,
+    info: () => lock.info(),
+    connect: () => {
+      const connection = lock.connect();
+      return {
+        writeFrame: (frame) => connection.write(frame),
+        readFrame: () => connection.read(),
+        close: () => connection.disconnect(),
+        get closed() {
+          return !connection.isConnected;
+        },
+      };
+    },
+  };
+}
 
 async function openKey(token: string): Promise<Page> {
   const page = await browser.newPage();
@@ -78,17 +97,16 @@ test('the element unlocks a lock built from the spec alone, and another guest ca
   await admin('/instant_keys/delete', { instant_key_id: hotel.instant_key_id });
   const guest2 = await openKey(instant_key.instant_key_url.split('#')[1]);
 
-  const lock = new HandLock({
+  const lock = new SpecLock({
     lockId: hotel.room.lock.lock_id,
-    lockKey: Buffer.from(hotel.room.lock.lock_key, 'base64url'),
-    name: hotel.room.lock.ble_name,
+    lockKey: new Uint8Array(Buffer.from(hotel.room.lock.lock_key, 'base64url')),
     maxFrame: 20,
   });
   const emulator = await BluetoothEmulator.start(browser);
   try {
     await emulator.watchChooser(guest1);
     await emulator.watchChooser(guest2);
-    const address = await emulator.addLock(lock);
+    const address = await emulator.addLock(inRange(lock, hotel.room.lock.ble_name));
 
     // The revocation lag: no phone has brought the update yet, so guest 1's old ticket opens.
     assert.deepEqual(await tapUnlock(guest1), { state: 'unlocked', code: null });
@@ -97,9 +115,9 @@ test('the element unlocks a lock built from the spec alone, and another guest ca
 
     assert.deepEqual(await tapUnlock(guest2), { state: 'unlocked', code: null });
     assert.equal(lock.opened, 2);
-    assert.ok(lock.sequence > 0);
+    assert.ok(lock.updateSequence > 0);
     assert.deepEqual(
-      lock.log.filter((l) => l.what === 'UPDATE').map((l) => l.result),
+      lock.audit.flatMap((e) => (e.kind === 'update' ? [e.outcome] : [])),
       ['applied'],
     );
 

@@ -132,15 +132,16 @@ describe('the virtual lock, fed random frames', () => {
           if (faults.jammed) assert.equal(opened, 0);
           for (const entry of lock.log) {
             if (entry.message === 'UPDATE') assert.ok(entry.status === null && entry.update !== undefined);
+            else if (entry.message === 'END') assert.ok(entry.status === null && entry.end !== undefined);
             else assert.ok(entry.status !== null && entry.status in Status);
-            reached.add(`${entry.message} ${entry.status ?? entry.update?.outcome}`);
+            reached.add(`${entry.message} ${entry.status ?? entry.update?.outcome ?? entry.end?.reason}`);
           }
         },
       ),
       seeded(0xf022, RUNS),
     );
     // The fuzz is only worth something if it gets deep: through a CHALLENGE to an open door.
-    const deep = ['HELLO OK', 'UNLOCK OK', 'UNLOCK JAMMED', 'UNLOCK OUT_OF_ORDER', 'HELLO BUSY', 'HELLO EXPIRED', 'HELLO REVOKED', 'OTHER MALFORMED', 'UPDATE applied', 'UPDATE stale'];
+    const deep = ['HELLO OK', 'UNLOCK OK', 'UNLOCK JAMMED', 'UNLOCK OUT_OF_ORDER', 'HELLO BUSY', 'HELLO EXPIRED', 'HELLO REVOKED', 'OTHER MALFORMED', 'UPDATE applied', 'UPDATE stale', 'END deadline', 'END idle'];
     for (const state of deep) {
       assert.ok(reached.has(state), `never reached ${state}`);
     }

@@ -175,25 +175,42 @@ for (const maxFrame of [20, 512]) {
         assert.equal(lock.unlockCount, 0);
       });
 
-      test('BUSY while another phone holds a session', async () => {
+      test('a HELLO from another connection supersedes a waiting session: the superseded phone gets OUT_OF_ORDER', async () => {
         const { lock, unlock } = rig(maxFrame);
-        const other = lock.connect();
-        for (const frame of splitFrames(encodeHello(new Uint8Array(16), makeTicket()), maxFrame)) other.writeFrame(frame);
-        assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
-        other.close();
-        assert.equal((await rigAgain(lock)).ok, true);
+        const rival = lock.connect();
+        const outcome = await unlock([credential()], {
+          onStep: (s) => {
+            // Between the CHALLENGE and the UNLOCK: a whole HELLO from another connection.
+            if (s === 'unlock') for (const frame of splitFrames(encodeHello(new Uint8Array(16), makeTicket()), maxFrame)) rival.writeFrame(frame);
+          },
+        });
+        assert.deepEqual(outcome, failure('lock_out_of_order', 'OUT_OF_ORDER'));
+        assert.equal(rival.readFrame()[1], 0x02, 'the rival got a CHALLENGE');
+        assert.deepEqual(lock.log.find((e) => e.message === 'END')?.end, { reason: 'superseded', by: rival.id });
+        assert.equal(lock.unlockCount, 0);
       });
 
-      test('BUSY no longer than the bound: a replayed HELLO left open does not hold the lock', async () => {
-        const { lock, clock, unlock } = rig(maxFrame);
-        const replayer = lock.connect();
-        for (const frame of splitFrames(encodeHello(new Uint8Array(16), ticketVector()), maxFrame)) replayer.writeFrame(frame);
-        assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
-        clock.advance(CHALLENGE_WINDOW_MS - 1);
-        assert.deepEqual(await rigAgain(lock), failure('lock_busy', 'BUSY'));
-        clock.advance(1);
-        assert.equal((await rigAgain(lock)).ok, true, 'the replayer’s connection is still open');
-        assert.equal(replayer.closed, false);
+      test('the replay-chain attack: one recorded HELLO re-sent as each 2 s window closes, and 40 of 40 guest attempts open', async () => {
+        const { lock, clock } = rig(maxFrame);
+        const recorded = splitFrames(encodeHello(new Uint8Array(16).fill(7), ticketVector()), maxFrame);
+        const replay = () => {
+          const attacker = lock.connect();
+          for (const frame of recorded) attacker.writeFrame(frame);
+          assert.equal(attacker.readFrame()[1], 0x02 /* CHALLENGE's type byte after the frame header */);
+        };
+        replay();
+        let opened = 0;
+        for (let attempt = 0; attempt < 40; attempt++) {
+          // A guest taps Unlock at some moment inside the attacker's window...
+          const offset = 1 + ((attempt * 737) % (CHALLENGE_WINDOW_MS - 1));
+          clock.advance(offset);
+          if ((await rigAgain(lock)).ok) opened++;
+          // ...and the attacker re-sends the recorded HELLO as each window would close.
+          clock.advance(CHALLENGE_WINDOW_MS - offset);
+          replay();
+        }
+        assert.equal(opened, 40);
+        assert.equal(lock.unlockCount, 40);
       });
 
       test('BUSY when the lock says so (busy fault)', async () => {
@@ -201,11 +218,13 @@ for (const maxFrame of [20, 512]) {
         assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
       });
 
-      test('UNSUPPORTED_VERSION for a ticket of another version', async () => {
-        const { unlock } = rig(maxFrame);
-        const ticket = ticketVector();
-        ticket[0] = 0x01;
-        assert.deepEqual(await unlock([credential({ ticket })]), failure('lock_unsupported_version', 'UNSUPPORTED_VERSION'));
+      test('UNSUPPORTED_VERSION for a ticket whose version byte is changed on the air', async () => {
+        const { transport, unlock } = rig(maxFrame);
+        const onAir = tampering(transport, (frame) => {
+          if (frame[0] === 0x00 || frame[0] === 0x80) frame[18] = 0x01; // HELLO byte 17: the ticket's version
+          return frame;
+        });
+        assert.deepEqual(await unlock([credential()], {}, onAir), failure('lock_unsupported_version', 'UNSUPPORTED_VERSION'));
       });
 
       test('MALFORMED when a frame’s sequence number is damaged on the way', async () => {
@@ -368,9 +387,11 @@ describe('carrying lock updates', () => {
     assert.equal(lock.updateSequence, 5);
   });
 
-  test('a credential whose lock update is not one is a RangeError', async () => {
+  test('a credential whose lock update is not one is credential_invalid, before any GATT operation', async () => {
     const { transport } = rig(512);
-    await assert.rejects(unlockWithTransport(transport, [credential({ lockUpdate: new Uint8Array(60) })]), RangeError);
+    for (const lockUpdate of [new Uint8Array(60), new Uint8Array(62), Uint8Array.of(0x01, ...lockUpdateVector().subarray(1))]) {
+      assert.deepEqual(await unlockWithTransport(transport, [credential({ lockUpdate })]), { ok: false, code: 'credential_invalid' });
+    }
     assert.equal(transport.operations, 0);
   });
 });
@@ -565,21 +586,30 @@ describe('the unlock session and its caller', () => {
     assert.equal(outcome.ok, true);
   });
 
-  describe('rejects misuse with typed errors', () => {
-    test('a credential key of the wrong length is a RangeError', async () => {
+  describe('never throws for a malformed credential: credential_invalid, nothing sent', () => {
+    const cases: [string, Partial<UnlockCredential>][] = [
+      ['a credential key of the wrong length', { credentialKey: new Uint8Array(31) }],
+      ['a ticket that is not bytes', { ticket: bytesToHex(ticketVector()) as unknown as Uint8Array }],
+      ['a ticket one byte short', { ticket: ticketVector().subarray(1) }],
+      ['a ticket whose version byte is not 0x02', { ticket: Uint8Array.of(0x01, ...ticketVector().subarray(1)) }],
+      ['a lock id that is not a UUID', { lockId: 'room-412' }],
+      ['a credential id that is not a UUID', { credentialId: 42 as unknown as string }],
+    ];
+    for (const [what, change] of cases) {
+      test(what, async () => {
+        const { transport } = rig(512);
+        assert.deepEqual(await unlockWithTransport(transport, [credential(change)]), { ok: false, code: 'credential_invalid' });
+        assert.equal(transport.operations, 0);
+      });
+    }
+    test('a list that is not an array', async () => {
       const { transport } = rig(512);
-      await assert.rejects(unlockWithTransport(transport, [credential({ credentialKey: new Uint8Array(31) })]), RangeError);
-      assert.equal(transport.operations, 0);
+      const outcome = await unlockWithTransport(transport, null as unknown as UnlockCredential[]);
+      assert.deepEqual(outcome, { ok: false, code: 'credential_invalid' });
     });
-    test('a ticket that is not bytes is a TypeError', async () => {
-      const { transport } = rig(512);
-      const ticket = bytesToHex(ticketVector()) as unknown as Uint8Array;
-      await assert.rejects(unlockWithTransport(transport, [credential({ ticket })]), TypeError);
-    });
-    test('a lock id that is not a UUID is a TypeError', async () => {
-      const { transport } = rig(512);
-      await assert.rejects(unlockWithTransport(transport, [credential({ lockId: 'room-412' })]), TypeError);
-    });
+  });
+
+  describe('rejects misuse of its options with typed errors', () => {
     test('a step timeout of 0 is a RangeError', async () => {
       const { transport } = rig(512);
       await assert.rejects(unlockWithTransport(transport, [credential()], { stepTimeoutMs: 0 }), RangeError);

@@ -99,28 +99,80 @@ describe('the virtual lock', () => {
     assert.equal(lock.unlockCount, 1);
   });
 
-  test('is BUSY for a second phone while the first holds a session, and free once it leaves', () => {
+  test('serves a second phone’s HELLO at once: it supersedes a session still waiting for its UNLOCK', () => {
     const { lock } = newLock();
     const first = lock.connect();
     const second = lock.connect();
     assert.equal(statusOf(converse(first, hello)), 'challenge');
-    assert.equal(statusOf(converse(second, encodeHello(PHONE_NONCE(), makeTicket()))), 'BUSY');
-    // The first phone's session is untouched by the refusal.
-    assert.equal(statusOf(converse(first, unlock)), 'OK');
-    assert.equal(statusOf(converse(second, hello)), 'challenge');
-    second.close();
-    assert.equal(statusOf(converse(lock.connect(), hello)), 'challenge');
+    assert.equal(statusOf(converse(second, encodeHello(PHONE_NONCE(), makeTicket()))), 'challenge');
+    // The superseded phone's UNLOCK finds no session.
+    assert.equal(statusOf(converse(first, unlock)), 'OUT_OF_ORDER');
+    assert.deepEqual(
+      lock.log.filter((e) => e.message === 'END').map((e) => [e.connection, e.end]),
+      [[first.id, { reason: 'superseded', by: second.id }]],
+    );
+    assert.equal(lock.unlockCount, 0);
   });
 
-  test(`ends a session whose UNLOCK has not come ${CHALLENGE_WINDOW_MS} ms after its CHALLENGE, and is free again`, () => {
+  test('leaves another connection’s session alone for a HELLO the ticket checks refuse', () => {
+    const { lock } = newLock();
+    const first = lock.connect();
+    assert.equal(statusOf(converse(first, hello)), 'challenge');
+    assert.equal(statusOf(converse(lock.connect(), encodeHello(PHONE_NONCE(), makeTicket({ permissions: 0 })))), 'FORBIDDEN');
+    assert.equal(statusOf(converse(lock.connect(), hello.subarray(0, 40))), 'BAD_TICKET');
+    assert.equal(statusOf(converse(first, unlock)), 'OK');
+  });
+
+  test(`ends a session whose UNLOCK has not come ${CHALLENGE_WINDOW_MS} ms after its CHALLENGE, and logs why`, () => {
     const { lock, clock } = newLock();
     const first = lock.connect();
     converse(first, hello);
-    clock.advance(CHALLENGE_WINDOW_MS - 1);
-    assert.equal(statusOf(converse(lock.connect(), hello)), 'BUSY');
-    clock.advance(1);
+    clock.advance(CHALLENGE_WINDOW_MS);
     assert.equal(statusOf(converse(first, unlock)), 'OUT_OF_ORDER');
+    assert.deepEqual(lock.log.filter((e) => e.message === 'END').map((e) => e.end), [{ reason: 'deadline' }]);
     assert.equal(statusOf(converse(lock.connect(), hello)), 'challenge');
+  });
+
+  test('drops a connection idle for 10 s, ending its session; a live one is kept', () => {
+    const { lock, clock } = newLock();
+    const idle = lock.connect();
+    const quiet = lock.connect();
+    converse(quiet, hello);
+    clock.advance(9_999);
+    quiet.readFrame();
+    clock.advance(1);
+    const other = lock.connect();
+    assert.equal(idle.closed, true);
+    assert.equal(quiet.closed, false);
+    assert.throws(() => idle.readFrame(), LockDisconnectedError);
+    clock.advance(10_000);
+    assert.throws(() => quiet.writeFrame(Uint8Array.of(0x80, 3)), LockDisconnectedError);
+    assert.equal(other.closed, true);
+    assert.deepEqual(lock.log.filter((e) => e.message === 'END').map((e) => e.end?.reason), ['deadline']);
+  });
+
+  test('keeps one reply per connection: a new reply replaces the unread rest of the old one', () => {
+    const { lock } = newLock({ maxFrame: 20 });
+    const connection = lock.connect();
+    for (const frame of splitFrames(hello, 20)) connection.writeFrame(frame);
+    connection.readFrame(); // the CHALLENGE's first frame
+    connection.writeFrame(Uint8Array.of(0x85, 1)); // a framing error
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED');
+    assert.equal(connection.readFrame().length, 0, 'after the whole reply, reads are empty');
+  });
+
+  test('answers every further frame of a broken message MALFORMED of its own', () => {
+    const { lock } = newLock({ maxFrame: 20 });
+    const connection = lock.connect();
+    const frames = splitFrames(hello, 20);
+    connection.writeFrame(frames[0]!);
+    connection.writeFrame(frames[2]!);
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED');
+    connection.writeFrame(frames[3]!);
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED');
+    assert.equal(lock.log.filter((e) => e.status === 'MALFORMED').length, 2);
+    connection.writeFrame(new Uint8Array(0));
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED', 'a zero-length write is a framing error');
   });
 
   test('opens for an UNLOCK just inside the window', () => {
@@ -272,8 +324,10 @@ describe('the virtual lock’s revocation list', () => {
       lock.applyUpdate(update(8, [], LOCK_ID, new Uint8Array(32))),
       lock.applyUpdate(update(9, []).subarray(0, 60)),
       lock.applyUpdate(Uint8Array.of(0x03, ...update(9, []).subarray(1))),
+      // Too short to carry a sequence: logged without one.
+      lock.applyUpdate(Uint8Array.of(0x03, 0, 0)),
     ];
-    assert.deepEqual(outcomes, ['stale', 'stale', 'forged', 'other_lock', 'forged', 'malformed', 'unsupported_version']);
+    assert.deepEqual(outcomes, ['stale', 'stale', 'forged', 'other_lock', 'forged', 'malformed', 'unsupported_version', 'unsupported_version']);
     assert.deepEqual([lock.updateSequence, lock.revocationList], [5, [CREDENTIAL_ID]]);
     assert.deepEqual(
       lock.log.map((e) => [e.message, e.status, e.update]),
@@ -284,7 +338,8 @@ describe('the virtual lock’s revocation list', () => {
         ['UPDATE', null, { sequence: 6, outcome: 'forged' }],
         ['UPDATE', null, { sequence: 7, outcome: 'other_lock' }],
         ['UPDATE', null, { sequence: 8, outcome: 'forged' }],
-        ['UPDATE', null, { sequence: null, outcome: 'malformed' }],
+        ['UPDATE', null, { sequence: 9, outcome: 'malformed' }],
+        ['UPDATE', null, { sequence: 9, outcome: 'unsupported_version' }],
         ['UPDATE', null, { sequence: null, outcome: 'unsupported_version' }],
       ],
     );
@@ -309,8 +364,7 @@ describe('the virtual lock’s revocation list', () => {
   });
 
   test('leaves a BUSY HELLO’s update alone', () => {
-    const { lock } = newLock();
-    converse(lock.connect(), hello);
+    const { lock } = newLock({ faults: { busy: true } });
     assert.equal(statusOf(converse(lock.connect(), encodeHello(PHONE_NONCE(), makeTicket(), lockUpdateVector()))), 'BUSY');
     assert.equal(lock.updateSequence, 0);
   });

@@ -2,7 +2,7 @@
  * A phone side written from docs/protocol.md alone, sharing no code with src/: XChaCha20-Poly1305
  * is built here from HChaCha20 and node:crypto's ChaCha20-Poly1305, and every message is laid
  * out by hand. It checks the virtual lock from outside, so a bug shared by the library's
- * encoders and the lock cannot hide. (test/unit/support/independent-lock.ts is its mirror.)
+ * encoders and the lock cannot hide. (The lock side's counterpart is test/unit/support/spec-lock.ts.)
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
