@@ -1,11 +1,14 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { baseUrlFor, resolveConfig, type ServerConfig, type ServerOptions } from './config.ts';
+import { requireApiKey } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db.ts';
 import { ApiError, installErrorHandlers, invalidInput } from './errors.ts';
 import { KeyCache } from './key-cache.ts';
 import { PlanCache } from './plan-cache.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { accessGrantRoutes } from './routes/access-grants.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { customizationProfileRoutes } from './routes/customization-profiles.ts';
@@ -51,12 +54,29 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
   const config = 'apiKeyGenerated' in options ? options : resolveConfig(options);
   const db = openDatabase(config.dataDir);
   const writes = new WriteBatch(db, { onSyncError: (err) => app.log.error({ err }, 'background sync of the store failed; retrying') });
-  const context: AppContext = { config, db, writes, plans: new PlanCache(), keys: new KeyCache(), publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port) };
+  const context: AppContext = {
+    config,
+    db,
+    writes,
+    plans: new PlanCache(),
+    keys: new KeyCache(),
+    adminAuth: requireApiKey(config.apiKey, new RateLimiter(config.rateLimit.adminAuthFailures), config.clock),
+    publicBaseUrl: config.publicBaseUrl ?? baseUrlFor(config.host, config.port),
+  };
+  const { requestMs, headersMs, keepAliveMs } = config.timeouts;
 
-  const fastifyOptions: FastifyServerOptions = {
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     logger: loggerOptions(config),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // Only the named proxies' X-Forwarded-For is believed (never everyone's: see config.ts).
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    // A client gets `headersMs` to send its headers and `requestMs` for the whole request
+    // (408 and the connection closed past either), so that a slow body cannot hold a
+    // connection open; idle keep-alive connections close after `keepAliveMs`. Node checks
+    // the first two every `connectionsCheckingInterval` (30 s by default: too coarse).
+    requestTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
+    http: { headersTimeout: headersMs, requestTimeout: requestMs, keepAliveTimeout: keepAliveMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(headersMs / 4)) },
     genReqId: () => randomUUID(),
     // Never adopt a client-chosen id: it would let callers forge log correlation.
     requestIdHeader: false,

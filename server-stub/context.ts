@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { ServerConfig } from './config.ts';
 import type { Db } from './db.ts';
 import type { KeyCache } from './key-cache.ts';
@@ -14,6 +15,8 @@ export interface AppContext {
   readonly plans: PlanCache;
   /** Key rows and admitted devices between credential requests; admin routes clear the rows. */
   readonly keys: KeyCache;
+  /** The admin routes' `onRequest` hook: the API key, with failures throttled per address. */
+  readonly adminAuth: (request: FastifyRequest) => Promise<void>;
   /**
    * The server's public base URL (no trailing slash). Mutable because with port 0 the
    * default (`http://{HOST}:{PORT}`) is known only once listening.

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { requireApiKey } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { invalidInput, methodNotAllowed } from '../errors.ts';
 import { Input } from '../validation.ts';
@@ -30,7 +29,7 @@ export function adminRoute(
   app.route({
     method: [...ROUTED_METHODS],
     url,
-    onRequest: requireApiKey(ctx.config.apiKey),
+    onRequest: ctx.adminAuth,
     handler: async (request) => {
       if (!allowed.includes(request.method)) throw methodNotAllowed(request.method, allowed);
       const query = QUERY_METHODS.includes(request.method);

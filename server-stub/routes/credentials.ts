@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { CredentialCors } from '../cors.ts';
 import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
-import { RateLimiter } from '../rate-limit.ts';
+import { CredentialRateLimits } from '../rate-limit.ts';
 import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
@@ -25,8 +25,7 @@ const REFUSALS: Record<KeyRefusal, () => ApiError> = {
  */
 export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, config } = ctx;
-  const perIp = new RateLimiter(config.rateLimit.perIp);
-  const perToken = new RateLimiter(config.rateLimit.perToken);
+  const limits = new CredentialRateLimits(config.rateLimit);
   let origins: { base: string; set: ReadonlySet<string> } | undefined;
   // The server's own origin joins ALLOWED_ORIGINS; recomputed if the public URL is set late.
   const cors = new CredentialCors(() => {
@@ -40,11 +39,12 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply.header('cache-control', 'private, no-store');
     const now = config.clock();
 
-    // Per token, keyed by the token's hash (no raw token is kept), so that spelling the header
-    // differently ("bearer", extra spaces) does not buy a fresh budget.
+    // A well-formed token is charged to its own budget, keyed by the token's hash (no raw token
+    // is kept, and spelling the header differently does not buy a fresh budget); anything else
+    // to its address's junk budget, which a guest's token never depends on (rate-limit.ts).
     const bearer = parseBearer(request.headers.authorization);
-    const tokenKey = bearer.kind === 'bearer' ? sha256(bearer.token).toString('base64') : null;
-    const retryAfter = perIp.hit(request.ip, now) || (tokenKey === null ? 0 : perToken.hit(tokenKey, now));
+    const tokenKey = bearer.kind === 'bearer' && isInstantKeyToken(bearer.token) ? sha256(bearer.token).toString('base64') : null;
+    const retryAfter = limits.charge(request.ip, tokenKey, now);
     if (retryAfter > 0) throw rateLimited(retryAfter);
 
     if (bearer.kind === 'malformed') {
@@ -65,7 +65,10 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
     const durable = ctx.keys.mayAdmit(tokenKey, deviceId);
     const use = await ctx.writes.run(() => useInstantKey(db, now, tokenKey, device, ctx.keys), { durable });
-    if (use.outcome === 'invalid') throw invalidKey();
+    if (use.outcome === 'invalid') {
+      const wait = limits.chargeUnknownToken(request.ip, now);
+      throw wait > 0 ? rateLimited(wait) : invalidKey();
+    }
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
     ctx.keys.rememberAdmitted(use.key.instant_key_id, deviceId);
 

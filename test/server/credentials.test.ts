@@ -343,7 +343,7 @@ describe('credential endpoint CORS', () => {
   test('never answers CORS on admin routes', async () => {
     const res = await t.request('OPTIONS', '/user_identities/list', { headers: { origin: 'https://hotel.example', 'access-control-request-method': 'GET' } });
     assert.equal(res.headers.get('access-control-allow-origin'), null);
-    const get = await t.request('GET', '/user_identities/list', { headers: { origin: 'https://hotel.example', authorization: 'Bearer seam_test_0123456789abcdef' } });
+    const get = await t.request('GET', '/user_identities/list', { headers: { origin: 'https://hotel.example', authorization: 'Bearer seam_test_zSQ8Lgici8FZVXeIy7OBNwNn-g0Hx4SzNrAoXOjtriE' } });
     assert.equal(get.status, 200);
     assert.equal(get.headers.get('access-control-allow-origin'), null);
   });

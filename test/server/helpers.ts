@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ServerOptions } from '../../server-stub/config.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 
-export const API_KEY = 'seam_test_0123456789abcdef';
+export const API_KEY = 'seam_test_zSQ8Lgici8FZVXeIy7OBNwNn-g0Hx4SzNrAoXOjtriE';
 
 /** A settable clock: tests move time instead of sleeping. */
 export class TestClock {

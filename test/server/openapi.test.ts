@@ -51,7 +51,7 @@ describe('/openapi.json', () => {
     assert.deepEqual(documentedOperations().map((o) => o.path).sort(), routes.sort());
     for (const { path, methods } of documentedOperations()) {
       for (const method of methods) {
-        const res = await t.request(method.toUpperCase(), path, { headers: { authorization: 'Bearer seam_test_0123456789abcdef' } });
+        const res = await t.request(method.toUpperCase(), path, { headers: { authorization: 'Bearer seam_test_zSQ8Lgici8FZVXeIy7OBNwNn-g0Hx4SzNrAoXOjtriE' } });
         assert.notEqual(res.status, 405, `${method} ${path}`);
         assert.notEqual(res.status, 404, `${method} ${path}`);
       }

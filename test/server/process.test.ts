@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const API_KEY = 'seam_process_test_key_0123456789';
+const API_KEY = 'seam_process_TQiXzSomA5FT-h6XLHLFf1ojKoM-W3d4yVdfefWkW5Q';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
