@@ -1,53 +1,17 @@
 // The server as an operator runs it: a child process configured by the environment.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startChild, tempDir as newTempDir } from './child-server.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const API_KEY = 'seam_process_TQiXzSomA5FT-h6XLHLFf1ojKoM-W3d4yVdfefWkW5Q';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `server-stub/main.ts` on a free port and waits for it to print its URL. */
-async function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server-stub/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (c) => (out += c));
-  proc.stderr!.on('data', (c) => (out += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const m = /Instant Key server at (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    proc.stdout!.on('data', onData);
-    exited.then(({ code }) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-  });
-  return { proc, url, output: () => out, exited };
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ik-process-'));
+const tempDir = () => {
+  const d = newTempDir();
   dirs.push(d);
   return d;
-}
+};
 
 const admin = (url: string, path: string, body: unknown) =>
   fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
