@@ -401,6 +401,8 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 /** Sent by the Seam SDK with every request; accepted and ignored (this server is always strict). */
 const STRICT: Param = { schema: { type: ['boolean', 'string'], description: 'Sent by the Seam SDK; ignored: unknown parameters are always refused' } };
 
+const RETRY_AFTER = { 'Retry-After': { schema: { type: 'integer' } } };
+
 function adminPathItem(op: AdminOperation): Record<string, unknown> {
   op = { ...op, params: { ...op.params, _strict: STRICT } };
   const body = object(
@@ -423,6 +425,8 @@ function adminPathItem(op: AdminOperation): Record<string, unknown> {
     401: errorResponse('unauthorized'),
     404: errorResponse('<resource>_not_found'),
     409: errorResponse('<field>_already_in_use'),
+    429: { ...errorResponse('rate_limited (too many failed authentications from this address)'), headers: RETRY_AFTER },
+    503: { ...errorResponse('service_unavailable (the store is locked by another process)'), headers: RETRY_AFTER },
   };
   const operationId = op.path.slice(1).replaceAll('/', '_');
   const requestBody = { content: { 'application/json': { schema: body } } };
@@ -471,7 +475,8 @@ export function openApiDocument(publicBaseUrl: string): { openapi: string; paths
         401: errorResponse('instant_key_invalid or instant_key_expired'),
         403: errorResponse('max_use_count_exceeded'),
         410: errorResponse('instant_key_revoked'),
-        429: { ...errorResponse('rate_limited'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+        429: { ...errorResponse('rate_limited'), headers: RETRY_AFTER },
+        503: { ...errorResponse('service_unavailable (the store is locked by another process)'), headers: RETRY_AFTER },
       },
     },
   };
