@@ -117,14 +117,20 @@ export async function buildApp(options: ServerOptions | ServerConfig = {}): Prom
     done(new ApiError(415, 'unsupported_media_type', 'Send parameters as application/json'), undefined);
   });
 
-  installErrorHandlers(app);
-  userIdentityRoutes(app, context);
-  entranceRoutes(app, context);
-  accessGrantRoutes(app, context);
-  instantKeyRoutes(app, context);
-  eventRoutes(app, context);
-  customizationProfileRoutes(app, context);
-  credentialRoutes(app, context);
-  await pageRoutes(app, context);
+  try {
+    installErrorHandlers(app);
+    userIdentityRoutes(app, context);
+    entranceRoutes(app, context);
+    accessGrantRoutes(app, context);
+    instantKeyRoutes(app, context);
+    eventRoutes(app, context);
+    customizationProfileRoutes(app, context);
+    credentialRoutes(app, context);
+    await pageRoutes(app, context);
+  } catch (error) {
+    // Never served: let go of the store, and with it DATA_DIR's lock, at once.
+    db.close();
+    throw error;
+  }
   return { app, context };
 }
