@@ -51,7 +51,7 @@ async function slowClient(url: string, head: string, trickle: string, patienceMs
   let answer = '';
   socket.on('data', (chunk) => (answer += chunk));
   let i = 0;
-  const dripping = setInterval(() => socket.writable && socket.write(trickle[i++ % trickle.length]!), 100);
+  const dripping = setInterval(() => trickle && socket.writable && socket.write(trickle[i++ % trickle.length]!), 100);
   let timer: NodeJS.Timeout | undefined;
   try {
     const closed = await Promise.race([
@@ -122,6 +122,18 @@ describe('attack: a slow client', () => {
     try {
       const answer = await slowClient(t.localUrl, 'GET /openapi.json HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'abc', 6000);
       assert.notEqual(answer, null, 'the connection was still open after 6 s');
+      assert.match(answer!, /^HTTP\/1\.1 408/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
+    const t = await TestServer.start({ timeouts });
+    try {
+      const answer = await slowClient(t.localUrl, 'GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', '', 6000);
+      assert.notEqual(answer, null, 'the idle connection was still open after 6 s');
+      assert.match(answer!, /^HTTP\/1\.1 200/);
     } finally {
       await t.close();
     }
