@@ -45,3 +45,21 @@ export async function startChild(env: Record<string, string>): Promise<Child> {
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'ik-process-'));
 }
+
+/**
+ * Starts the server expecting it to refuse: resolves with what it printed once it exited
+ * non-zero before listening. A server that starts instead is stopped, and this rejects.
+ */
+export async function startRefused(env: Record<string, string>): Promise<string> {
+  let child: Child;
+  try {
+    child = await startChild(env);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/^server exited \([1-9]\d*\) before listening/.test(message)) return message;
+    throw error;
+  }
+  child.proc.kill('SIGKILL');
+  await child.exited;
+  throw new Error(`the server started at ${child.url} instead of refusing:\n${child.output()}`);
+}

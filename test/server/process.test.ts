@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { startChild, tempDir as newTempDir } from './child-server.ts';
+import { startChild, startRefused, tempDir as newTempDir } from './child-server.ts';
 
 const API_KEY = 'seam_process_TQiXzSomA5FT-h6XLHLFf1ojKoM-W3d4yVdfefWkW5Q';
 const dirs: string[] = [];
@@ -121,6 +121,6 @@ test('keeps every answered credential use on record across SIGKILL', async () =>
 });
 
 test('refuses an unusable configuration with a clear message', async () => {
-  await assert.rejects(startChild({ DATA_DIR: tempDir(), TICKET_TTL_S: 'soon' }), /Configuration error: TICKET_TTL_S/);
-  await assert.rejects(startChild({ DATA_DIR: tempDir(), ALLOWED_ORIGINS: 'https://ok.example, *' }), /Configuration error: ALLOWED_ORIGINS/);
+  assert.match(await startRefused({ DATA_DIR: tempDir(), TICKET_TTL_S: 'soon' }), /Configuration error: TICKET_TTL_S/);
+  assert.match(await startRefused({ DATA_DIR: tempDir(), ALLOWED_ORIGINS: 'https://ok.example, *' }), /Configuration error: ALLOWED_ORIGINS/);
 });
