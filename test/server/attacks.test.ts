@@ -1,6 +1,7 @@
 // The security review's findings against the server (issue 13), each replayed as the attack it
-// describes. Every test here failed on the server before the fixes; the element's finding (a
-// synthetic click) is replayed in test/browser/synthetic-click.test.ts.
+// describes. Every test here failed on the server before the fixes (but one, marked), the
+// element's finding (a synthetic click) is replayed in test/browser/synthetic-click.test.ts,
+// and the device-bound key's (a replayed device id or proof) in the device-binding tests.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
@@ -217,6 +218,7 @@ describe('attack: TRUST_PROXY spoofing', () => {
     await assert.rejects(startServer({ port: 0, dataDir: tempDir(), apiKey: API_KEY, logLevel: false, trustProxy: '0.0.0.0/0' }), /trusts every address/);
   });
 
+  // Held before too, once TRUST_PROXY named the proxy; the finding was `true`, refused above.
   test('X-Forwarded-For from an address that is not a named proxy is ignored', async () => {
     // The proxy is 127.0.0.2; the attacker connects from 127.0.0.1 and names a new address each time.
     const t = await TestServer.start({ trustProxy: '127.0.0.2', rateLimit: { perIp: { max: 3, windowMs: 60_000 } } });
@@ -230,6 +232,24 @@ describe('attack: TRUST_PROXY spoofing', () => {
       for (let i = 0; i < 3; i++) assert.notEqual(await viaProxy('203.0.113.1'), 429);
       assert.notEqual(await viaProxy('203.0.113.2'), 429, 'another client behind the proxy');
       assert.equal(await viaProxy('203.0.113.1'), 429);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('attack: a name that reads differently than it is', () => {
+  test('a guest or door name with a bidi override (U+202E) is refused, and nothing is stored', async () => {
+    const t = await TestServer.start();
+    try {
+      // "Room 412\u202e" + "txt.exe" shows as "Room 412exe.txt": a name that lies about itself.
+      const guest = await t.post('/user_identities/create', { full_name: 'Ada \u202eecalevoL' });
+      assert.equal(guest.status, 400);
+      assert.equal(guest.body.error.type, 'invalid_input');
+      const door = await t.post('/acs/entrances/create', { display_name: 'Room 412\u202etxt.exe', kind: 'guest_room' });
+      assert.equal(door.status, 400);
+      assert.deepEqual((await t.query('GET', '/user_identities/list')).body.user_identities, []);
+      assert.deepEqual((await t.query('GET', '/acs/entrances/list')).body.acs_entrances, []);
     } finally {
       await t.close();
     }

@@ -90,7 +90,7 @@ describe('/openapi.json', () => {
     conforms(
       'PATCH',
       '/workspaces/customization_profiles/update',
-      (await t.request('PATCH', '/workspaces/customization_profiles/update', { body: { customization_profile_id: profile.customization_profile_id, support_phone: null }, headers: { authorization: 'Bearer seam_test_0123456789abcdef' } })).body,
+      (await t.request('PATCH', '/workspaces/customization_profiles/update', { body: { customization_profile_id: profile.customization_profile_id, support_phone: null }, headers: { authorization: 'Bearer seam_test_zSQ8Lgici8FZVXeIy7OBNwNn-g0Hx4SzNrAoXOjtriE' } })).body,
     );
     conforms('POST', '/access_grants/create', (await t.post('/access_grants/create', {
       user_identity: { full_name: 'Open Ended' },
