@@ -19,6 +19,8 @@ export function requireApiKey(apiKey: string, failures: RateLimiter, clock: () =
     const bearer = parseBearer(request.headers.authorization);
     if (bearer.kind === 'bearer' && secretMatches(apiKey, bearer.token)) return;
     failures.hit(address, now);
+    // Told once per window, when the address runs out (the key it tried is never logged).
+    if (failures.check(address, now) > 0) request.log.warn({ address }, 'admin authentication throttled: too many failures from this address');
     throw unauthorized();
   };
 }
