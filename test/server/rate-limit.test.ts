@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { addressGroup, RateLimiter } from '../../server-stub/rate-limit.ts';
+import { addressGroup, CredentialRateLimits, RateLimiter } from '../../server-stub/rate-limit.ts';
 import { API_KEY, TestServer } from './helpers.ts';
 
 /** Eight 16-bit words written as full, compressed and zero-padded IPv6 text. */
@@ -68,6 +68,36 @@ describe('RateLimiter', () => {
     assert.equal(limiter.check('a', 1000), 9);
     assert.equal(limiter.check('b', 1000), 0);
     assert.equal(limiter.check('a', 10_000), 0, 'a new window');
+  });
+});
+
+describe('CredentialRateLimits', () => {
+  test('whatever junk an address sends, a token from it is limited by its own count alone', () => {
+    const request = fc.oneof(
+      fc.constant({ kind: 'token' as const }),
+      fc.constant({ kind: 'junk' as const }),
+      fc.constant({ kind: 'unknown token' as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(request, { maxLength: 200 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), (requests, tokenMax, junkMax) => {
+        const limits = new CredentialRateLimits({ perToken: { max: tokenMax, windowMs: 60_000 }, perIp: { max: junkMax, windowMs: 60_000 } });
+        let tokenUses = 0;
+        let junk = 0;
+        requests.forEach(({ kind }, i) => {
+          if (kind === 'token') {
+            tokenUses++;
+            assert.equal(limits.charge('192.0.2.1', 'the-guest', i) > 0, tokenUses > tokenMax);
+          } else if (kind === 'junk') {
+            junk++;
+            assert.equal(limits.charge('192.0.2.1', null, i) > 0, junk > junkMax);
+          } else {
+            limits.charge('192.0.2.1', `guess-${i}`, i); // a fresh token's own budget
+            junk++;
+            assert.equal(limits.chargeUnknownToken('192.0.2.1', i) > 0, junk > junkMax);
+          }
+        });
+      }),
+    );
   });
 });
 
