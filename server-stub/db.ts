@@ -215,6 +215,9 @@ export function openDatabase(dataDir: string): Db {
  */
 function lockDataDir(db: Db, dataDir: string): void {
   const lockFile = join(dataDir, 'instant-key.lock');
+  // The store's own header first (ATTACH reads it too): a store that is not a database is
+  // reported as the store, not as the lock file.
+  db.pragma('schema_version');
   try {
     // ATTACH reads the file's schema: it fails already while another process holds the lock.
     db.prepare('ATTACH DATABASE ? AS data_dir_lock').run(lockFile);
@@ -223,6 +226,10 @@ function lockDataDir(db: Db, dataDir: string): void {
     db.exec('CREATE TABLE IF NOT EXISTS data_dir_lock.holder (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, since INTEGER NOT NULL)');
     db.prepare('INSERT OR REPLACE INTO data_dir_lock.holder VALUES (1, ?, ?)').run(process.pid, Date.now());
   } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new StoreError(`${lockFile} is damaged (it holds nothing but the lock): remove it once no server uses DATA_DIR ${dataDir}`);
+    }
     if (!isStoreUnavailable(error)) throw error;
     throw new StoreError(
       `DATA_DIR ${dataDir} is in use by another server (it holds ${lockFile}). One process serves a SQLite store; stop the other one, or give this one its own DATA_DIR`,

@@ -133,3 +133,14 @@ test(
     }
   }),
 );
+
+test(
+  'names a damaged lock file as such, not the store',
+  withDir((dir) => {
+    openDatabase(dir).close();
+    writeFileSync(join(dir, 'instant-key.lock'), 'garbage that is not a SQLite database '.repeat(200));
+    assert.throws(() => openDatabase(dir), (err: unknown) => err instanceof StoreError && /instant-key\.lock is damaged .*remove it once no server uses DATA_DIR/.test(err.message));
+    rmSync(join(dir, 'instant-key.lock'));
+    openDatabase(dir).close();
+  }),
+);
