@@ -84,7 +84,7 @@ export class UnlockController implements ReactiveController {
   tapped(event: Event, target: string, credentials: readonly Credential[]): void {
     const transport = this.#options.transport();
     const $unlock = this.#options.$unlock;
-    if (!event.isTrusted || !transport || isUnlockBusy($unlock) || !credentials.length) return;
+    if (!transport || isUnlockBusy($unlock) || !credentials.length || !event.isTrusted) return;
     clearTimeout(this.#holdTimer);
     unlockStarted($unlock, target);
     const controller = new AbortController();
