@@ -12,6 +12,15 @@
  * host) hits both sides of a ratio rather than one; the ratio judged is the median of the
  * rounds' ratios, and all of them are printed to show how steady the comparison was.
  *
+ * Every request carries its own DPoP proof of one device key (the endpoint refuses a replayed
+ * one), signed before each round so that signing does not load the machine while it is
+ * measured; the bare handler gets the same headers.
+ *
+ * Stores: `--store sqlite,postgres` (default both, in one run; `npm run bench:server -- --store
+ * postgres` for one). PostgreSQL is a throwaway cluster from scripts/postgres.mjs on a unix
+ * socket on this machine (or BENCH_DATABASE_URL's server); for it the run also prints database
+ * round trips per request, counted by the store.
+ *
  * Loopback only; bounded in time (BENCH_ROUNDS rounds, default 5, of BENCH_ROUND_S seconds,
  * default 2, per target and path, after a BENCH_WARMUP_S warm-up each, default 2; the whole
  * run is killed after a hard deadline). Not a test: figures depend on the machine and its load.
@@ -19,6 +28,8 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import pg from 'pg';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +39,6 @@ const CONNECTIONS = 50;
 const ROUNDS = Math.round(positive('BENCH_ROUNDS', 5));
 const ROUND_S = positive('BENCH_ROUND_S', 2);
 const WARMUP_S = positive('BENCH_WARMUP_S', 2);
-const DEVICE = 'bench-device';
 const SETTLE_MS = 1500;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 20;
@@ -43,8 +53,11 @@ function positive(name: string, fallback: number): number {
   return value;
 }
 
+/** What each target printed, by process. */
+const outputs = new Map<ChildProcess, string>();
+
 /** Starts `bench/support/targets.ts` in its own process and reads its ready line. */
-async function startTarget(args: string[]): Promise<Record<string, string>> {
+async function startTarget(args: string[]): Promise<{ child: ChildProcess; ready: Record<string, string> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/support/targets.ts'), ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,8 +67,9 @@ async function startTarget(args: string[]): Promise<Record<string, string>> {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk;
+      outputs.set(child, out);
       const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(JSON.parse(line) as Record<string, string>);
+      if (out.includes('\n') && line) resolve({ ready: JSON.parse(line) as Record<string, string>, child });
     });
     child.once('exit', (code) => reject(new Error(`${args[0]} target exited (${code}) before it was ready`)));
   });
@@ -77,17 +91,75 @@ interface Measurement {
   errors: number;
 }
 
-/** One autocannon run: `seconds` of load from {@link CONNECTIONS} connections. */
+/**
+ * DPoP proofs of one device key for the stub's credential endpoint (RFC 9449), one per
+ * request, signed ahead of each round; one signed during a round only when the pool runs dry.
+ */
+class Proofs {
+  private readonly key: KeyObject;
+  private readonly header: string;
+  private readonly ath: string;
+  private pool: string[] = [];
+  /** The most a round of ROUND_S has used, per target, to size its next pool. */
+  private readonly mostUsed = new Map<string, number>();
+  signedDuringRounds = 0;
+
+  constructor(
+    private readonly htu: string,
+    token: string,
+  ) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.key = privateKey;
+    const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+    this.header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })).toString('base64url');
+    this.ath = createHash('sha256').update(token).digest('base64url');
+  }
+
+  /** A fresh proof, now. */
+  sign(): string {
+    const claims = { jti: randomBytes(16).toString('base64url'), htm: 'GET', htu: this.htu, iat: Math.floor(Date.now() / 1000), ath: this.ath };
+    const input = `${this.header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key: this.key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  }
+
+  /** Signs enough proofs for a round of `seconds` on `target`: twice its best rate so far (rounds vary on a shared machine). */
+  fill(target: string, seconds: number): void {
+    const want = Math.ceil((this.mostUsed.get(target) ?? 40_000) * (seconds / ROUND_S) * 2) + 5000;
+    const pool: string[] = [];
+    for (let i = 0; i < want; i++) pool.push(this.sign());
+    this.pool = pool.reverse();
+  }
+
+  next = (): string => {
+    const proof = this.pool.pop();
+    if (proof !== undefined) return proof;
+    this.signedDuringRounds++;
+    return this.sign();
+  };
+
+  /** Records how many proofs a round of `seconds` on `target` took. */
+  used(target: string, count: number, seconds: number): void {
+    this.mostUsed.set(target, Math.max(this.mostUsed.get(target) ?? 0, Math.ceil((count * ROUND_S) / seconds)));
+  }
+}
+
+let proofs: Proofs;
+
+/** One autocannon run: `seconds` of load from {@link CONNECTIONS} connections, a fresh proof per request. */
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Measurement> {
+  const target = `${url} ${headers['if-none-match'] ?? ''}`;
+  proofs.fill(target, seconds);
   const result = await autocannon({
     url: `${url}/instant_keys/credentials`,
     connections: CONNECTIONS,
     duration: seconds,
     headers,
+    requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, dpop: proofs.next() } }) }],
   });
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = Number(count);
   const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
+  proofs.used(target, answered, seconds);
   return { rps: answered / result.duration, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts };
 }
 
@@ -141,33 +213,85 @@ async function compare(bareUrl: string, stubUrl: string, headers: Record<string,
 const row = (label: string, m: Measurement) =>
   `  ${label.padEnd(22)} ${m.rps.toFixed(0).padStart(8)} req/s (median)   p50 ${String(m.p50).padStart(3)} ms   p99 (worst round) ${String(m.p99).padStart(3)} ms   ${JSON.stringify(m.statuses)}${m.errors ? `   errors ${m.errors}` : ''}`;
 
-async function main(): Promise<number> {
-  const dataDir = join(work, 'data');
-  const stub = await startTarget(['stub', dataDir]);
-  const credentialHeaders = { authorization: `Bearer ${stub['token']}`, 'instant-key-device': DEVICE };
+/** One store's figures per path, for the closing table. */
+interface StoreResult {
+  store: string;
+  paths: { path: string; server: Measurement; ratio: number }[];
+  roundTripsPerRequest: number | null;
+}
+
+/** The stores to measure: `--store sqlite,postgres` (the default: both, in that order). */
+function storesAsked(): ('sqlite' | 'postgres')[] {
+  const i = process.argv.indexOf('--store');
+  const raw = i >= 0 ? process.argv[i + 1] ?? '' : (process.env['BENCH_STORES'] ?? 'sqlite,postgres');
+  const stores = raw.split(',').map((s) => s.trim());
+  for (const s of stores) if (s !== 'sqlite' && s !== 'postgres') throw new Error(`--store takes sqlite and/or postgres, not ${s}`);
+  return stores as ('sqlite' | 'postgres')[];
+}
+
+/** A fresh database on a throwaway PostgreSQL cluster (scripts/postgres.mjs), or on BENCH_DATABASE_URL's server. */
+async function postgresDatabase(): Promise<string> {
+  const { startPostgres } = await import('../scripts/postgres.mjs');
+  let url = process.env['BENCH_DATABASE_URL'];
+  if (!url) {
+    const cluster = startPostgres();
+    stopCluster = cluster.stop;
+    url = cluster.url;
+  }
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const name = `ik_bench_${randomBytes(8).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return url.replace(/^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*/, `$1/${name}`);
+}
+let stopCluster: (() => void) | undefined;
+
+/** Counts `instant_key.used` events in the store the stub used. */
+async function usedEvents(store: 'sqlite' | 'postgres', dataDir: string, databaseUrl: string | undefined): Promise<number> {
+  if (store === 'postgres') {
+    const client = new pg.Client({ connectionString: databaseUrl! });
+    await client.connect();
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM events WHERE event_type = 'instant_key.used'");
+    await client.end();
+    return rows[0].n as number;
+  }
+  const db = new Database(join(dataDir, 'instant-key.sqlite'), { readonly: true });
+  const recorded = db.prepare("SELECT count(*) FROM events WHERE event_type = 'instant_key.used'").pluck().get() as number;
+  db.close();
+  return recorded;
+}
+
+async function benchStore(store: 'sqlite' | 'postgres'): Promise<{ met: boolean; result: StoreResult }> {
+  const dataDir = join(work, `data-${store}`);
+  const databaseUrl = store === 'postgres' ? await postgresDatabase() : undefined;
+  const stub = await startTarget(['stub', dataDir, ...(databaseUrl ? [databaseUrl] : [])]);
+  const credentialHeaders = { authorization: `Bearer ${stub.ready['token']}` };
+  proofs = new Proofs(`${stub.ready['url']}/instant_keys/credentials`, stub.ready['token']!);
 
   // The bare handler answers exactly what the stub answers: the same JSON bytes and ETag.
-  const sample = await fetch(`${stub['url']}/instant_keys/credentials`, { headers: credentialHeaders });
+  const sample = await fetch(`${stub.ready['url']}/instant_keys/credentials`, { headers: { ...credentialHeaders, dpop: proofs.sign() } });
   const body = Buffer.from(await sample.arrayBuffer());
   const etag = sample.headers.get('etag');
   if (sample.status !== 200 || !etag) throw new Error(`the stub answered ${sample.status} to the sample request`);
-  const bodyFile = join(work, 'credentials.json');
+  const bodyFile = join(work, `credentials-${store}.json`);
   writeFileSync(bodyFile, body, { mode: 0o600 });
   const bare = await startTarget(['bare', bodyFile, etag]);
 
-  console.log(`Load average (1, 5, 15 min) at the start: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} CPUs`);
+  console.log(`\n=== ${store === 'sqlite' ? 'SQLite (embedded)' : 'PostgreSQL (throwaway cluster on a unix socket, same machine)'} store`);
   console.log(
     `Credential endpoint, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${ROUND_S} s per target after ${WARMUP_S} s warm-up, ` +
       `loopback; ${body.length}-byte answer with ${(JSON.parse(body.toString()) as { credentials: unknown[] }).credentials.length} credentials`,
   );
   let met = true;
   let answeredByStub = 1; // the sample request
+  const result: StoreResult = { store, paths: [], roundTripsPerRequest: null };
   for (const [path, extra, expected] of [
     ['200 (fresh tickets)', {}, '200'],
     ['304 (If-None-Match)', { 'if-none-match': etag }, '304'],
   ] as const) {
     const headers = { ...credentialHeaders, ...extra };
-    const rounds = await compare(bare['url']!, stub['url']!, headers);
+    const rounds = await compare(bare.ready['url']!, stub.ready['url']!, headers);
     for (const m of [rounds.warmup, ...rounds.stub]) answeredByStub += m.statuses[expected] ?? 0;
     const [baseline, server] = [fold(rounds.bare), fold(rounds.stub)];
     // Each server round runs right after its bare round: the median of these paired ratios
@@ -177,6 +301,7 @@ async function main(): Promise<number> {
     const clean = [baseline, server].every((m) => m.errors === 0 && Object.keys(m.statuses).every((code) => code === expected));
     const ok = clean && ratio >= TARGET_RATIO && server.p99 < TARGET_P99_MS;
     met &&= ok;
+    result.paths.push({ path, server, ratio });
     console.log(`\n${path}`);
     console.log(row('bare node:http', baseline));
     console.log(row('issuance server', server));
@@ -189,26 +314,52 @@ async function main(): Promise<number> {
 
   // An answer goes out only after its `instant_key.used` event committed, so the store holds
   // at least one per answer (a few more: requests still in flight when a run stopped counting).
-  await stopTarget(children[0]!);
-  const db = new Database(join(dataDir, 'instant-key.sqlite'), { readonly: true });
-  const recorded = db.prepare("SELECT count(*) FROM events WHERE event_type = 'instant_key.used'").pluck().get() as number;
-  db.close();
+  await stopTarget(stub.child);
+  await stopTarget(bare.child);
+  const report = (outputs.get(stub.child) ?? '').split('\n').find((l) => l.includes('roundTrips'));
+  const roundTrips = report ? (JSON.parse(report) as { roundTrips: number }).roundTrips : 0;
+  // Seeding and the sample count too: a few hundred trips against tens of thousands of requests.
+  result.roundTripsPerRequest = store === 'postgres' ? roundTrips / answeredByStub : null;
+  const recorded = await usedEvents(store, dataDir, databaseUrl);
   const consistent = recorded >= answeredByStub;
   console.log(`\nEvents on record: ${recorded} instant_key.used for ${answeredByStub} answers counted: ${consistent ? 'every answer on record' : 'ANSWERS MISSING FROM THE STORE'}`);
-  console.log(`Load average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} CPUs`);
-  return met && consistent ? 0 : 1;
+  if (store === 'postgres') console.log(`Database round trips: ${roundTrips} for ${answeredByStub} answers (${result.roundTripsPerRequest!.toFixed(3)} per request, seeding included)`);
+  console.log(`DPoP proofs signed during rounds (pool ran dry): ${proofs.signedDuringRounds}`);
+  return { met: met && consistent, result };
 }
 
-// Hard bound on the whole run: startup, per path two warm-ups and two targets' rounds, and shutdown.
+async function main(): Promise<number> {
+  console.log(`Load average (1, 5, 15 min) at the start: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} CPUs`);
+  let ok = true;
+  const results: StoreResult[] = [];
+  for (const store of storesAsked()) {
+    const { met, result } = await benchStore(store);
+    ok &&= met;
+    results.push(result);
+  }
+  console.log('\nStores side by side (server req/s median, p99 worst round, ratio to bare node:http, database round trips per request):');
+  for (const r of results) {
+    for (const p of r.paths) {
+      const trips = r.roundTripsPerRequest === null ? 'embedded, none' : r.roundTripsPerRequest.toFixed(3);
+      console.log(`  ${r.store.padEnd(9)} ${p.path.padEnd(22)} ${p.server.rps.toFixed(0).padStart(7)} req/s   p99 ${String(p.server.p99).padStart(3)} ms   ratio ${p.ratio.toFixed(3)}   round trips/request ${trips}`);
+    }
+  }
+  console.log(`Load average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} CPUs`);
+  return ok ? 0 : 1;
+}
+
+// Hard bound on the whole run: startup, per path two warm-ups and two targets' rounds, and
+// shutdown, with time to sign each round's proofs.
 const deadline = setTimeout(() => {
   console.error('bench:server: deadline exceeded');
   cleanup();
   process.exit(1);
-}, (2 * (2 * WARMUP_S + ROUNDS * (2 * ROUND_S + SETTLE_MS / 1000)) + 60) * 1000);
+}, (storesAsked().length * (2 * (2 * WARMUP_S + ROUNDS * (2 * ROUND_S + SETTLE_MS / 1000)) + 240)) * 1000);
 deadline.unref();
 
 function cleanup(): void {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  stopCluster?.();
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureChromium } from './chromium.mjs';
+import { startPostgres } from './postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'ik-test-'));
@@ -27,7 +28,7 @@ function run(label, command, args, env = {}) {
 }
 
 /** Runs node's test runner, reading its counts from a TAP copy of the report. */
-function nodeSuite(label, files) {
+function nodeSuite(label, files, env = {}) {
   if (files.length === 0) return;
   const tap = join(work, `${label}.tap`);
   const ok = run(label, process.execPath, [
@@ -35,7 +36,7 @@ function nodeSuite(label, files) {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
-  ]);
+  ], env);
   const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const field = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
   totals.passed += field('pass');
@@ -55,7 +56,28 @@ const suites = {
     step('type check (tsc --noEmit)', run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit']));
   },
   unit() {
-    nodeSuite('unit', [...testFiles('test/unit'), ...testFiles('test/server')]);
+    // The server suite runs its PostgreSQL tests on TEST_DATABASE_URL, else on a throwaway
+    // cluster started here (installed first when the machine has none). The HTTP server tests
+    // (every test/server file that starts a TestServer) then run a second time on PostgreSQL.
+    let cluster;
+    if (!process.env.TEST_DATABASE_URL) {
+      try {
+        cluster = startPostgres();
+      } catch (error) {
+        console.error(error.message);
+        step('PostgreSQL for the server suite', false);
+        return;
+      }
+      console.log(`PostgreSQL: ${cluster.url}`);
+    }
+    const database = cluster ? { TEST_DATABASE_URL: cluster.url } : {};
+    try {
+      nodeSuite('unit', [...testFiles('test/unit'), ...testFiles('test/server')], database);
+      const perStore = testFiles('test/server').filter((f) => readFileSync(join(root, f), 'utf8').includes('TestServer'));
+      nodeSuite('server-postgres', perStore, { ...database, TEST_STORE: 'postgres' });
+    } finally {
+      cluster?.stop();
+    }
   },
   browser() {
     const counts = join(work, 'wtr.json');

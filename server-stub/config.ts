@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { bytesToBase64url, randomBytes } from '../src/protocol/bytes.ts';
+import { apiKeyWeakness } from './api-key-strength.ts';
+import { MAX_TICKET_TTL_S } from '../src/protocol/constants.ts';
 
 /** Brand defaults applied to instant keys that do not set their own customization. */
 export interface Brand {
@@ -21,12 +24,24 @@ export interface RateLimitWindow {
   windowMs: number;
 }
 
+/** How long a client may take, in milliseconds (Node's HTTP server enforces them). */
+export interface Timeouts {
+  /** To send a whole request, headers and body; past it the server answers 408 and hangs up. */
+  requestMs: number;
+  /** To send the request's headers (at most `requestMs`). */
+  headersMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+}
+
 /** Everything the server needs, fully resolved and validated (see {@link resolveConfig}). */
 export interface ServerConfig {
   host: string;
   port: number;
-  /** Directory holding the SQLite store. */
+  /** Directory holding the SQLite store (unused with `databaseUrl`). */
   dataDir: string;
+  /** `postgres://…`: the PostgreSQL store, shared by every instance; `null`: SQLite in `dataDir`. */
+  databaseUrl: string | null;
   apiKey: string;
   /** True when `apiKey` was generated here because none was configured. */
   apiKeyGenerated: boolean;
@@ -44,13 +59,22 @@ export interface ServerConfig {
   staticDir: string | null;
   /** The built element bundle served at `/instant-key.js`, if any. */
   elementFile: string | null;
-  rateLimit: { perToken: RateLimitWindow; perIp: RateLimitWindow };
+  rateLimit: {
+    /** Credential requests per well-formed token. */
+    perToken: RateLimitWindow;
+    /** Credential requests without a known token (junk), per address (IPv6: per /64). */
+    perIp: RateLimitWindow;
+    /** Failed admin authentications per address (IPv6: per /64). */
+    adminAuthFailures: RateLimitWindow;
+  };
   /**
-   * Whether to believe `X-Forwarded-For` (Fastify's `trustProxy`: `true`, or the proxies'
-   * addresses/CIDRs, comma-separated). Only behind a proxy: otherwise clients could pick
-   * their IP and dodge the per-IP rate limit.
+   * The reverse proxies whose `X-Forwarded-For` is believed: addresses, CIDRs, or
+   * `loopback`/`linklocal`/`uniquelocal` (Fastify's `trustProxy` list). Empty: none, the
+   * client is the connection's peer. Never "everyone": a client could then pick the address
+   * it is rate-limited by.
    */
-  trustProxy: boolean | string;
+  trustProxy: string[];
+  timeouts: Timeouts;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   /** `false` silences logs (tests); otherwise a pino level. */
@@ -60,9 +84,12 @@ export interface ServerConfig {
 }
 
 /** Options accepted by `buildApp`/`startServer`: any subset of {@link ServerConfig}. */
-export type ServerOptions = Partial<Omit<ServerConfig, 'brand' | 'rateLimit' | 'apiKeyGenerated'>> & {
+export type ServerOptions = Partial<Omit<ServerConfig, 'brand' | 'rateLimit' | 'apiKeyGenerated' | 'trustProxy' | 'timeouts'>> & {
   brand?: Partial<Brand>;
-  rateLimit?: { perToken?: RateLimitWindow; perIp?: RateLimitWindow };
+  rateLimit?: Partial<ServerConfig['rateLimit']>;
+  /** A list, or one comma-separated string as in `TRUST_PROXY`. */
+  trustProxy?: string | string[];
+  timeouts?: Partial<Timeouts>;
 };
 
 /** A configuration value that cannot be used; the message names the setting. */
@@ -73,9 +100,9 @@ export class ConfigError extends Error {
 const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 const DEFAULT_BRAND: Brand = { primary_color: '#1d3557', secondary_color: '#f1faee', logo_url: null };
 
-/** Generates a development admin key in the shape the Seam SDK accepts. */
+/** Generates a development admin key in the shape the Seam SDK accepts (32 random bytes). */
 export function generateApiKey(): string {
-  return `seam_${bytesToBase64url(randomBytes(24))}`;
+  return `seam_${bytesToBase64url(randomBytes(32))}`;
 }
 
 /** Fills defaults and validates; throws {@link ConfigError} on the first unusable value. */
@@ -85,16 +112,21 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be 0-65535');
 
   const apiKey = options.apiKey ?? generateApiKey();
-  if (apiKey.length < 8 || !/^[\x21-\x7e]+$/.test(apiKey)) {
-    throw new ConfigError('API_KEY must be at least 8 printable ASCII characters without spaces');
+  const weakness = apiKeyWeakness(apiKey);
+  if (weakness !== null) {
+    throw new ConfigError(`API_KEY is too easy to guess: ${weakness}. Generate one with: node -e "console.log('seam_' + require('node:crypto').randomBytes(32).toString('base64url'))"`);
   }
 
   const publicBaseUrl = options.publicBaseUrl ? normalizeBaseUrl(options.publicBaseUrl) : null;
+  const databaseUrl = options.databaseUrl ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
   const allowedOrigins = (options.allowedOrigins ?? []).map(normalizeOrigin);
 
   const ticketTtlS = options.ticketTtlS ?? 3600;
-  if (!Number.isInteger(ticketTtlS) || ticketTtlS < 2 || ticketTtlS > 7 * 86400) {
-    throw new ConfigError('TICKET_TTL_S must be an integer from 2 to 604800');
+  // A phone holding tickets opens its doors until they expire unless a lock update got there
+  // first (docs/protocol.md, "Revocation"): the cap bounds that lag.
+  if (!Number.isInteger(ticketTtlS) || ticketTtlS < 2 || ticketTtlS > MAX_TICKET_TTL_S) {
+    throw new ConfigError(`TICKET_TTL_S must be an integer from 2 to ${MAX_TICKET_TTL_S} (24 h)`);
   }
   const refreshAfterS = Math.min(options.refreshAfterS ?? 300, Math.floor(ticketTtlS / 2));
   if (!Number.isInteger(refreshAfterS) || refreshAfterS < 1) throw new ConfigError('refreshAfterS must be a positive integer');
@@ -116,7 +148,15 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   const rateLimit = {
     perToken: checkWindow('per-token rate limit', options.rateLimit?.perToken ?? { max: 60, windowMs: 60_000 }),
     perIp: checkWindow('per-IP rate limit', options.rateLimit?.perIp ?? { max: 300, windowMs: 60_000 }),
+    adminAuthFailures: checkWindow('admin authentication limit', options.rateLimit?.adminAuthFailures ?? { max: 10, windowMs: 60_000 }),
   };
+  const timeouts: Timeouts = {
+    requestMs: checkTimeout('REQUEST_TIMEOUT_S', options.timeouts?.requestMs ?? 15_000),
+    headersMs: checkTimeout('the headers timeout', options.timeouts?.headersMs ?? 10_000),
+    keepAliveMs: checkTimeout('KEEP_ALIVE_TIMEOUT_S', options.timeouts?.keepAliveMs ?? 10_000),
+  };
+  // Node refuses a headers timeout longer than the whole request's.
+  timeouts.headersMs = Math.min(timeouts.headersMs, timeouts.requestMs);
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new ConfigError('bodyLimit must be at least 1024 bytes');
 
@@ -124,6 +164,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     host,
     port,
     dataDir: absolute(options.dataDir ?? '.data'),
+    databaseUrl,
     apiKey,
     apiKeyGenerated: options.apiKey === undefined,
     publicBaseUrl,
@@ -135,7 +176,8 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     staticDir: options.staticDir ? absolute(options.staticDir) : null,
     elementFile: options.elementFile ? absolute(options.elementFile) : null,
     rateLimit,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustedProxies(options.trustProxy ?? []),
+    timeouts,
     bodyLimit,
     logLevel: options.logLevel ?? 'info',
     clock: options.clock ?? Date.now,
@@ -163,6 +205,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   if (host) options.host = host;
   const dataDir = value('DATA_DIR');
   if (dataDir) options.dataDir = dataDir;
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl) {
+    options.databaseUrl = databaseUrl;
+    // Instances sharing a database must agree on both: links and DPoP proofs name the public
+    // URL, nonces are keyed by the API key, and a generated key would differ per instance.
+    if (!value('API_KEY')) throw new ConfigError('API_KEY is required with DATABASE_URL (every instance must use the same one)');
+    if (!value('PUBLIC_BASE_URL')) throw new ConfigError('PUBLIC_BASE_URL is required with DATABASE_URL (every instance must use the same one)');
+  }
   const apiKey = value('API_KEY');
   if (apiKey) options.apiKey = apiKey;
   const base = value('PUBLIC_BASE_URL');
@@ -184,7 +234,15 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   if (zone) options.propertyTimeZone = zone;
   options.brand = brand;
   const trustProxy = value('TRUST_PROXY');
-  if (trustProxy) options.trustProxy = trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy;
+  if (trustProxy) options.trustProxy = trustProxy;
+  const requestTimeout = integer('REQUEST_TIMEOUT_S');
+  const keepAliveTimeout = integer('KEEP_ALIVE_TIMEOUT_S');
+  if (requestTimeout !== undefined || keepAliveTimeout !== undefined) {
+    options.timeouts = {
+      ...(requestTimeout === undefined ? {} : { requestMs: requestTimeout * 1000 }),
+      ...(keepAliveTimeout === undefined ? {} : { keepAliveMs: keepAliveTimeout * 1000 }),
+    };
+  }
   const level = value('LOG_LEVEL');
   if (level) {
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(level)) throw new ConfigError('LOG_LEVEL is not a pino level');
@@ -225,6 +283,41 @@ function normalizeOrigin(text: string): string {
     throw new ConfigError(`ALLOWED_ORIGINS: not an origin (scheme://host[:port]): ${text}`);
   }
   return url.origin;
+}
+
+/** Fastify's names for the private ranges a proxy usually sits in. */
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Validates `TRUST_PROXY`: proxies by address, CIDR or range name. Refuses what would trust
+ * every peer (`true`, `*`, a /0) and a hop count (which cannot tell a proxy from a client).
+ */
+function trustedProxies(setting: string | string[]): string[] {
+  const entries = (typeof setting === 'string' ? setting.split(',') : setting).map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (/^(true|\*|yes|on)$/i.test(entry) || /^\d+$/.test(entry)) {
+      throw new ConfigError(
+        `TRUST_PROXY must name the trusted proxies (addresses, CIDRs, or loopback/linklocal/uniquelocal), not "${entry}": trusting every peer lets any client choose the address it is rate-limited by`,
+      );
+    }
+    if (entry === 'false') continue;
+    if (NAMED_RANGES.includes(entry)) continue;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > bits))) {
+      throw new ConfigError(`TRUST_PROXY: not an address, CIDR or range name: ${entry}`);
+    }
+    if (prefix !== undefined && Number(prefix) === 0) {
+      throw new ConfigError(`TRUST_PROXY: ${entry} trusts every address; name the proxies`);
+    }
+  }
+  return entries.filter((e) => e !== 'false');
+}
+
+function checkTimeout(name: string, ms: number): number {
+  if (!Number.isInteger(ms) || ms < 1) throw new ConfigError(`${name} must be positive`);
+  return ms;
 }
 
 function checkWindow(name: string, w: RateLimitWindow): RateLimitWindow {

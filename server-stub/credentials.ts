@@ -1,34 +1,25 @@
 import { createHash } from 'node:crypto';
-import { bytesToBase64url, bytesToUuid, uuidToBytes } from '../src/protocol/bytes.ts';
+import { bytesToBase64url } from '../src/protocol/bytes.ts';
 import { KEY_LENGTH, NONCE_LENGTH } from '../src/protocol/constants.ts';
 import type { ServerConfig } from './config.ts';
+import { credentialIdFor } from './credential-ids.ts';
 import type { Db } from './db.ts';
 import { publicEntrance } from './store/entrances.ts';
-import { currentGrantEntrances, OPEN_ENDED } from './store/grants.ts';
+import { findProfile, type CustomizationFields } from './store/customization-profiles.ts';
+import { currentGrantEntrances, OPEN_ENDED, type GrantEntrance } from './store/grants.ts';
 import { findIdentity } from './store/identities.ts';
-import { customizationOf, type Customization, type InstantKeyRow } from './store/instant-keys.ts';
+import { mergeCustomization, type Customization, type InstantKeyRow } from './store/instant-keys.ts';
+import { latestLockUpdates } from './store/lock-revocations.ts';
 import { RandomPool } from './random-pool.ts';
 import { TicketSealer } from './ticket-sealer.ts';
 import { iso } from './time.ts';
 
-/** Namespace of credential ids (UUIDv5 over "grant:entrance"), fixed forever. */
-const CREDENTIAL_NAMESPACE = uuidToBytes('6f1d7c2e-3b5a-5e84-9c0d-2a7b1e4f8c63');
-/** Ticket permission bit 0: may unlock (protocol.md). */
+/** Ticket permission bit 0: may unlock (docs/protocol.md, section 4). */
 const PERMISSION_UNLOCK = 1;
 /** Fresh random bytes each credential takes: its credential key and its ticket's nonce. */
 const PER_CREDENTIAL = KEY_LENGTH + NONCE_LENGTH;
 
-/**
- * The credential id of one (grant, entrance) pair: a UUIDv5, so stable across requests and
- * restarts without storing it, and distinct for every pair.
- */
-export function credentialIdFor(accessGrantId: string, acsEntranceId: string): string {
-  const hash = createHash('sha1').update(CREDENTIAL_NAMESPACE).update(`${accessGrantId}:${acsEntranceId}`).digest();
-  const bytes = new Uint8Array(hash.subarray(0, 16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return bytesToUuid(bytes);
-}
+export { credentialIdFor };
 
 /** What the guest sees, ticket bytes aside: the ETag is computed over this. */
 export interface CredentialView {
@@ -42,7 +33,7 @@ export interface CredentialView {
     /** The property's IANA time zone: the key's own, else PROPERTY_TIME_ZONE. */
     time_zone?: string;
   };
-  credentials: (ReturnType<typeof publicEntrance> & { credential_id: string; starts_at: string; ends_at: string })[];
+  credentials: (ReturnType<typeof publicEntrance> & { credential_id: string; starts_at: string; ends_at: string; lock_update: string | null })[];
   upcoming: { entrance: ReturnType<typeof publicEntrance>['entrance']; starts_at: string; ends_at: string }[];
   refresh_after_s: number;
 }
@@ -67,22 +58,49 @@ export interface CredentialPlan {
   changesAt: number;
 }
 
+/** What a plan is made of, as a store reads it (in one query for PostgreSQL). */
+export interface PlanData {
+  /** Every (grant, entrance) of the key's identity whose grant has not ended, in a stable order. */
+  pairs: GrantEntrance[];
+  /** The identity's full name, if it has one. */
+  fullName: string | null;
+  /** The fields of the key's customization profile, if it names one. */
+  profile: CustomizationFields | undefined;
+  /** The latest sealed update of each lock among the active pairs that has one. */
+  lockUpdates: Map<string, Buffer>;
+}
+
+/** Reads a plan's data from the SQLite store. */
+export function planData(db: Db, key: InstantKeyRow, now: number): PlanData {
+  const pairs = currentGrantEntrances(db, key.user_identity_id, now);
+  return {
+    pairs,
+    fullName: findIdentity(db, key.user_identity_id)?.full_name ?? null,
+    profile: key.customization_profile_id === null ? undefined : findProfile(db, key.customization_profile_id),
+    lockUpdates: latestLockUpdates(db, pairs.filter((p) => p.starts_at <= now).map((p) => p.entrance.lock_id)),
+  };
+}
+
+/** Works out a key's credentials at `now` from the SQLite store. */
+export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow, now: number): CredentialPlan {
+  return buildPlan(config, key, now, planData(db, key, now));
+}
+
 /**
  * Works out a key's credentials at `now`: one per (grant, entrance) of the identity's
  * grants that have started and not ended, and `upcoming` for those not started yet (only
  * when they start before the key itself expires: the link could never open them).
  */
-export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow, now: number): CredentialPlan {
-  const pairs = currentGrantEntrances(db, key.user_identity_id, now);
+export function buildPlan(config: ServerConfig, key: InstantKeyRow, now: number, data: PlanData): CredentialPlan {
+  const { pairs } = data;
   const active = pairs.filter((p) => p.starts_at <= now);
   const upcoming = pairs.filter((p) => p.starts_at > now && p.starts_at < key.expires_at);
-  const identity = findIdentity(db, key.user_identity_id);
   const instantKey: CredentialView['instant_key'] = {
     instant_key_id: key.instant_key_id,
     expires_at: iso(key.expires_at),
     // Only the name: anyone the link is shared with sees this, so no email or phone.
-    user_identity: { display_name: identity?.full_name ?? null },
-    customization: customizationOf(db, key, config.brand),
+    user_identity: { display_name: data.fullName },
+    customization: mergeCustomization(config.brand, data.profile, key.customization),
   };
   if (key.check_in_at !== null) instantKey.check_in_at = iso(key.check_in_at);
   if (key.check_out_at !== null) instantKey.check_out_at = iso(key.check_out_at);
@@ -90,13 +108,17 @@ export function planCredentials(db: Db, config: ServerConfig, key: InstantKeyRow
   if (timeZone !== null) instantKey.time_zone = timeZone;
   // An open-ended grant lasts, through this link, as long as the link does.
   const endOf = (p: { ends_at: number }) => iso(p.ends_at === OPEN_ENDED ? key.expires_at : p.ends_at);
+  // Each lock's latest update, in the view (and so in the ETag): a phone learns of a new one
+  // on its next refresh, and carries it to the lock (docs/protocol.md, "Revocation").
+  const updates = data.lockUpdates;
   const view: CredentialView = {
     instant_key: instantKey,
     credentials: active.map((p) => ({
-      credential_id: credentialIdFor(p.access_grant_id, p.entrance.acs_entrance_id),
+      credential_id: credentialIdFor(key.instant_key_id, p.access_grant_id, p.entrance.acs_entrance_id),
       ...publicEntrance(p.entrance),
       starts_at: iso(p.starts_at),
       ends_at: endOf(p),
+      lock_update: updates.get(p.entrance.lock_id)?.toString('base64url') ?? null,
     })),
     upcoming: upcoming.map((p) => ({ entrance: publicEntrance(p.entrance).entrance, starts_at: iso(p.starts_at), ends_at: endOf(p) })),
     refresh_after_s: Math.min(config.refreshAfterS, Math.floor(ticketTtlS(config, key) / 2)),

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isStoreUnavailable } from './db.ts';
 
 /** Seam's validation error tree: `{ _errors: [], field: { _errors: ["…"] } }`. */
 export interface ValidationErrors {
@@ -67,6 +68,10 @@ const FASTIFY_CODES: Record<number, string> = {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);
+    if (isStoreUnavailable(err)) {
+      request.log.warn({ code: (err as { code?: string }).code }, 'store unavailable (locked by another process, or closing)');
+      return sendError(reply, new ApiError(503, 'service_unavailable', 'The store is briefly unavailable; retry shortly', undefined, { 'retry-after': '1' }));
+    }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const type = FASTIFY_CODES[status] ?? 'invalid_request';

@@ -3,6 +3,7 @@
  * start"). Stops gracefully on SIGINT/SIGTERM; a second signal forces the exit.
  */
 import { ConfigError, optionsFromEnv } from './config.ts';
+import { StoreError } from './db.ts';
 import { ensureElementBuilt } from './element-build.ts';
 import { startServer } from './server.ts';
 
@@ -13,12 +14,6 @@ async function main(): Promise<void> {
   // Every key link opens /k, which needs the element's files: serve the build, made if missing.
   options.elementFile ??= await ensureElementBuilt(undefined, (line) => process.stdout.write(`${line}\n`));
   const server = await startServer(options);
-  if (server.config.apiKeyGenerated) {
-    // Printed once, to stdout only, never logged: it is a credential.
-    process.stdout.write(`Development API key (set API_KEY to choose one): ${server.apiKey}\n`);
-  }
-  process.stdout.write(`Instant Key server at ${server.url} (data in ${server.config.dataDir})\n`);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -35,9 +30,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Announced only once a signal stops the server gracefully (whoever waits for this line may
+  // send one straight away).
+  if (server.config.apiKeyGenerated) {
+    // Printed once, to stdout only, never logged: it is a credential.
+    process.stdout.write(`Development API key (set API_KEY to choose one): ${server.apiKey}\n`);
+  }
+  // Never the DATABASE_URL itself: it may hold a password.
+  const store = server.config.databaseUrl === null ? `data in ${server.config.dataDir}` : 'PostgreSQL store';
+  process.stdout.write(`Instant Key server at ${server.url} (listening on ${server.localUrl}; ${store})\n`);
+}
+
+/** What an operator reads when the server will not start: the reason, or else the stack. */
+function startFailure(err: unknown): string {
+  if (err instanceof ConfigError) return `Configuration error: ${err.message}`;
+  if (err instanceof StoreError) return `Store error: ${err.message}`;
+  return String((err as Error)?.stack ?? err);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? `Configuration error: ${err.message}` : String((err as Error)?.stack ?? err)}\n`);
+  process.stderr.write(`${startFailure(err)}\n`);
   process.exit(1);
 });

@@ -163,13 +163,13 @@ const schemas: Record<string, Schema> = {
       user_identity_id: uuid,
       access_grant_id: uuid,
       acs_entrance_id: uuid,
-      device_id: str,
-      user_agent: str,
+      device_id: { ...str, description: 'The device: SHA-256 JWK thumbprint (RFC 7638) of its DPoP key' },
+      device_description: { ...str, description: 'Browser and OS family, e.g. "Chrome on Android" (never the raw User-Agent)' },
       reason: str,
       starts_at: { ...time, description: 'access_times_changed: the new start' },
       ends_at: { ...time, description: 'access_times_changed: the new end (absent: open-ended)' },
     },
-    ['instant_key_id', 'user_identity_id', 'access_grant_id', 'acs_entrance_id', 'device_id', 'user_agent', 'reason', 'starts_at', 'ends_at'],
+    ['instant_key_id', 'user_identity_id', 'access_grant_id', 'acs_entrance_id', 'device_id', 'device_description', 'reason', 'starts_at', 'ends_at'],
   ),
   CredentialsResponse: object({
     ok: { type: 'boolean', const: true },
@@ -193,9 +193,10 @@ const schemas: Record<string, Schema> = {
         lock: object({ lock_id: uuid, ble_name: str }),
         starts_at: time,
         ends_at: time,
-        ticket: { ...base64url, description: '114-byte IK1 ticket (protocol.md)' },
+        ticket: { ...base64url, description: '114-byte ticket (docs/protocol.md)' },
         credential_key: { ...base64url, description: '32 bytes' },
         ticket_expires_at: time,
+        lock_update: nullable({ ...base64url, description: "The lock's latest lock update (docs/protocol.md, Revocation); null while it has none" }),
       }),
     },
     upcoming: { type: 'array', items: object({ entrance: entranceSummary, starts_at: time, ends_at: time }) },
@@ -400,6 +401,7 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 
 /** Sent by the Seam SDK with every request; accepted and ignored (this server is always strict). */
 const STRICT: Param = { schema: { type: ['boolean', 'string'], description: 'Sent by the Seam SDK; ignored: unknown parameters are always refused' } };
+const RETRY_AFTER = { 'Retry-After': { schema: { type: 'integer' } } };
 
 function adminPathItem(op: AdminOperation): Record<string, unknown> {
   op = { ...op, params: { ...op.params, _strict: STRICT } };
@@ -423,6 +425,8 @@ function adminPathItem(op: AdminOperation): Record<string, unknown> {
     401: errorResponse('unauthorized'),
     404: errorResponse('<resource>_not_found'),
     409: errorResponse('<field>_already_in_use'),
+    429: { ...errorResponse('rate_limited (too many failed authentications from this address)'), headers: RETRY_AFTER },
+    503: { ...errorResponse('service_unavailable (the store is locked by another process)'), headers: RETRY_AFTER },
   };
   const operationId = op.path.slice(1).replaceAll('/', '_');
   const requestBody = { content: { 'application/json': { schema: body } } };
@@ -457,7 +461,13 @@ export function openApiDocument(publicBaseUrl: string): { openapi: string; paths
       operationId: 'instant_keys_credentials',
       security: [{ instantKey: [] }],
       parameters: [
-        { name: 'Instant-Key-Device', in: 'header', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:~-]{1,128}$' } },
+        {
+          name: 'DPoP',
+          in: 'header',
+          required: true,
+          description: 'A DPoP proof (RFC 9449) of the device key: ES256, typ dpop+jwt, jwk, htm, htu, iat, jti, ath (and nonce after a challenge); one per request',
+          schema: str,
+        },
         { name: 'If-None-Match', in: 'header', required: false, schema: str },
       ],
       responses: {
@@ -468,10 +478,14 @@ export function openApiDocument(publicBaseUrl: string): { openapi: string; paths
         },
         304: { description: 'Not modified: keep the current tickets' },
         400: errorResponse('invalid_input (header syntax)'),
-        401: errorResponse('instant_key_invalid or instant_key_expired'),
+        401: {
+          ...errorResponse('instant_key_invalid, instant_key_expired; dpop_proof_required, invalid_dpop_proof, dpop_proof_replayed, or use_dpop_nonce (sign again with the DPoP-Nonce header)'),
+          headers: { 'WWW-Authenticate': { schema: str }, 'DPoP-Nonce': { schema: str } },
+        },
         403: errorResponse('max_use_count_exceeded'),
         410: errorResponse('instant_key_revoked'),
-        429: { ...errorResponse('rate_limited'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+        429: { ...errorResponse('rate_limited'), headers: RETRY_AFTER },
+        503: { ...errorResponse('service_unavailable (the store is locked by another process)'), headers: RETRY_AFTER },
       },
     },
   };

@@ -2,11 +2,11 @@ import { hchacha } from '@noble/ciphers/chacha.js';
 import { createCipheriv } from 'node:crypto';
 import { endianness } from 'node:os';
 import { asciiBytes, uuidToBytes } from '../src/protocol/bytes.ts';
-import { ID_LENGTH, IK1_VERSION, KEY_LENGTH, NONCE_LENGTH, TICKET_PLAIN_LENGTH } from '../src/protocol/constants.ts';
-import { sealTicket } from '../src/protocol/ticket.ts';
+import { ID_LENGTH, KEY_LENGTH, NONCE_LENGTH, PROTOCOL_VERSION, TICKET_PLAIN_LENGTH } from '../src/protocol/constants.ts';
+import { sealTicket, TICKET_AAD as TICKET_AAD_BYTES } from '../src/protocol/ticket.ts';
 
-/** The ticket's associated data, as in src/protocol/ticket.ts. */
-const TICKET_AAD = Buffer.from(asciiBytes('IK1T'));
+/** The ticket's associated data (label and version byte), as in src/protocol/ticket.ts. */
+const TICKET_AAD = Buffer.from(TICKET_AAD_BYTES);
 /** ChaCha's "expand 32-byte k" constants as little-endian words. */
 const SIGMA = new Uint32Array(asciiBytes('expand 32-byte k').buffer);
 const TAG_LENGTH = 16;
@@ -20,7 +20,7 @@ const subkey = new Uint8Array(subkeyWords.buffer);
 const ietfNonce = Buffer.alloc(12);
 
 /**
- * Seals IK1 tickets for one (lock, credential) pair, byte for byte as `sealTicket`
+ * Seals tickets for one (lock, credential) pair, byte for byte as `sealTicket`
  * (src/protocol/ticket.ts) does, with the ChaCha20-Poly1305 pass done by Node's native
  * OpenSSL rather than in JavaScript: the credential endpoint seals one ticket per credential
  * on every request, and this is several times faster (bench/server.ts). The ids are encoded
@@ -45,7 +45,7 @@ export class TicketSealer {
     this.plain.set(uuidToBytes(credentialId), ID_LENGTH);
   }
 
-  /** The sealed ticket (protocol.md, "Ticket"): version, nonce, ciphertext and tag. */
+  /** The sealed ticket (docs/protocol.md, "Ticket"): version, nonce, ciphertext and tag. */
   seal(notBefore: number, notAfter: number, credentialKey: Uint8Array, permissions: number, nonce: Uint8Array): Buffer {
     if (credentialKey.length !== KEY_LENGTH) throw new RangeError('credential_key must be 32 bytes');
     if (nonce.length !== NONCE_LENGTH) throw new RangeError('nonce must be 24 bytes');
@@ -69,7 +69,7 @@ export class TicketSealer {
       const cipher = createCipheriv('chacha20-poly1305', subkey, ietfNonce, { authTagLength: TAG_LENGTH });
       cipher.setAAD(TICKET_AAD, { plaintextLength: plain.length });
       const sealed = Buffer.allocUnsafe(1 + NONCE_LENGTH + plain.length + TAG_LENGTH);
-      sealed[0] = IK1_VERSION;
+      sealed[0] = PROTOCOL_VERSION;
       sealed.set(nonce, 1);
       let out = 1 + NONCE_LENGTH;
       out += cipher.update(plain).copy(sealed, out);

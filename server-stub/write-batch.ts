@@ -1,4 +1,4 @@
-import { statement, type Db } from './db.ts';
+import { StoreClosedError, statement, type Db } from './db.ts';
 
 interface Pending {
   op: () => unknown;
@@ -37,6 +37,7 @@ export interface WriteBatchOptions {
 export class WriteBatch {
   private queue: Pending[] = [];
   private syncTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly db: Db,
@@ -45,9 +46,11 @@ export class WriteBatch {
 
   /**
    * Runs `op` inside the next group transaction; resolves with its result once committed.
-   * With `durable`, that commit also reaches the disk before the promise settles.
+   * With `durable`, that commit also reaches the disk before the promise settles. Once the
+   * batch is closed (or its store is), rejects with {@link StoreClosedError}.
    */
   run<T>(op: () => T, options: { durable?: boolean } = {}): Promise<T> {
+    if (this.closed || !this.db.open) return Promise.reject(new StoreClosedError());
     return new Promise<T>((resolve, reject) => {
       // Requests parsed in the same poll phase join before the check phase flushes them.
       if (this.queue.length === 0) setImmediate(() => this.flush());
@@ -60,6 +63,12 @@ export class WriteBatch {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    // Closed under the batch (the store closed without `close()` first): refuse, never throw
+    // from the setImmediate callback, which would take the process down.
+    if (!this.db.open) {
+      for (const { reject } of batch) reject(new StoreClosedError());
+      return;
+    }
     const durable = batch.some((pending) => pending.durable);
     const outcomes: Outcome[] = [];
     try {
@@ -89,7 +98,7 @@ export class WriteBatch {
       for (const { reject } of batch) reject(error);
       return;
     } finally {
-      statement(this.db, 'PRAGMA synchronous = FULL').run();
+      if (this.db.open) statement(this.db, 'PRAGMA synchronous = FULL').run();
     }
     if (durable) this.cancelSync();
     else this.scheduleSync();
@@ -102,9 +111,11 @@ export class WriteBatch {
 
   /** Commits what is queued and flushes every batch to disk (before the store closes). */
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     this.cancelSync();
-    this.checkpoint();
+    if (this.db.open) this.checkpoint();
   }
 
   /** Arms the background sync, unless it is armed already. */
@@ -129,6 +140,7 @@ export class WriteBatch {
 
   private syncInBackground(): void {
     this.syncTimer = null;
+    if (this.closed || !this.db.open) return;
     let done = false;
     try {
       done = this.checkpoint();

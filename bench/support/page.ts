@@ -1,5 +1,5 @@
 /**
- * The benchmark's page: the element's real unlock path (Web Bluetooth transport, IK1 session)
+ * The benchmark's page: the element's real unlock path (Web Bluetooth transport, unlock session)
  * against emulated locks, and the client's crypto timed in the browser.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
@@ -15,6 +15,8 @@ export interface CredentialHex {
   lockId: string;
   ticket: string;
   credentialKey: string;
+  /** The lock's latest lock update, when the phone holds one. */
+  lockUpdate?: string;
 }
 
 let lockName = '';
@@ -26,7 +28,13 @@ document.querySelector('#choose')!.addEventListener('click', () => {
 });
 
 function credentialFrom(hex: CredentialHex): UnlockCredential {
-  return { ...hex, ticket: hexToBytes(hex.ticket), credentialKey: hexToBytes(hex.credentialKey) };
+  const { lockUpdate, ...rest } = hex;
+  return {
+    ...rest,
+    ticket: hexToBytes(hex.ticket),
+    credentialKey: hexToBytes(hex.credentialKey),
+    ...(lockUpdate ? { lockUpdate: hexToBytes(lockUpdate) } : {}),
+  };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -59,13 +67,19 @@ const bench = {
   },
 
   /** Unlocks the chosen lock `n` times, one after another; wall time per unlock in ms. */
-  async unlockMany(credential: CredentialHex, n: number): Promise<{ ok: number; failures: string[]; msPerUnlock: number }> {
+  unlockMany(credential: CredentialHex, n: number): Promise<{ ok: number; failures: string[]; msPerUnlock: number }> {
+    return bench.unlockEach(Array.from({ length: n }, () => credential));
+  },
+
+  /** Unlocks the chosen lock once with each credential in turn (each may carry a newer update). */
+  async unlockEach(each: CredentialHex[]): Promise<{ ok: number; failures: string[]; msPerUnlock: number }> {
     if (!chosen) throw new Error('click #choose first');
     const device = await chosen;
-    const credentials = [credentialFrom(credential)];
+    const n = each.length;
     const failures: string[] = [];
     const start = performance.now();
     for (let i = 0; i < n; i++) {
+      const credentials = [credentialFrom(each[i]!)];
       const result = await unlockOverTransport(webBluetoothTransport(), Promise.resolve(device), credentials, {
         signal: new AbortController().signal,
       });
@@ -80,8 +94,8 @@ const bench = {
    */
   crypto(credential: CredentialHex, rounds: number, perBatch: number): Record<'client' | 'seal' | 'authenticate' | 'baseline', number> {
     const c = credentialFrom(credential);
-    const binding: SessionBinding = { credentialKey: c.credentialKey, credentialId: c.credentialId, lockNonce: randomBytes(16) };
-    const result = parseReply(sealResult('OK', binding)) as ResultReply;
+    const binding: SessionBinding = { credentialKey: c.credentialKey, credentialId: c.credentialId, phoneNonce: randomBytes(16), lockNonce: randomBytes(16) };
+    const result = parseReply(sealResult('OK', binding, 'unlock')) as ResultReply;
     const key = randomBytes(32);
     const plain = randomBytes(64);
     const authenticate = (): void => {

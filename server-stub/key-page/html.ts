@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEVICE_ID_STORAGE_KEY } from '../../src/credentials/device-id.ts';
 import { CREDENTIALS_PATH } from '../../src/credentials/http-resolver.ts';
 import type { Brand } from '../config.ts';
 import { textOn, withContrast, mix } from './colors.ts';
@@ -29,6 +28,8 @@ export function pageColors(brand: Brand) {
 export const TOKEN_FRAGMENT_PATTERN = '^#(ik_[A-Za-z0-9_-]{16,256})$';
 
 /** The page's inline script (page-script.js: the early credential request, the service worker). */
+/** Where the element kept its Instant-Key-Device id before device binding (the early request still sends it; the server ignores it). */
+const DEVICE_ID_STORAGE_KEY = 'instant-key:device-id';
 const PAGE_SCRIPT = `const PAGE = ${JSON.stringify({ credentialsPath: CREDENTIALS_PATH, deviceIdKey: DEVICE_ID_STORAGE_KEY, tokenPattern: TOKEN_FRAGMENT_PATTERN })};\n${readFileSync(new URL('./page-script.js', import.meta.url), 'utf8')}`;
 export const PAGE_SCRIPT_HASH = `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
 

@@ -52,7 +52,9 @@
               // The element's timeout and abort still apply to the early request.
               return new Promise((resolve, reject) => {
                 init.signal?.addEventListener('abort', () => reject(init.signal.reason), { once: true });
-                answer.then(resolve, reject);
+                // This early request carries no DPoP proof (the device key is the element's):
+                // whatever it is refused for, the element's own signed request goes instead.
+                answer.then((response) => (response.ok || response.status === 304 ? response : fetch(url, init))).then(resolve, reject);
               });
             },
           });

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { createGrant, deleteGrant, getGrant, listGrants, OPEN_ENDED, updateGrant, type GrantRef } from '../store/grants.ts';
-import { generateInstantKey } from '../store/instant-keys.ts';
+import { OPEN_ENDED, type GrantRef } from '../store/grants.ts';
 import { readPage } from '../store/pagination.ts';
-import { workspaceIds } from '../store/workspace.ts';
 import { DAY_MS } from '../time.ts';
 import type { Input } from '../validation.ts';
 import { adminRoute } from './admin-route.ts';
@@ -20,8 +18,8 @@ function grantRef(input: Input): GrantRef | undefined {
 
 /** `/access_grants/create|update|get|list|delete`. */
 export function accessGrantRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db, config } = ctx;
-  adminRoute(app, ctx, '/access_grants/create', (input, now) => {
+  const { store } = ctx;
+  adminRoute(app, ctx, '/access_grants/create', async (input, now) => {
     const inline = input.object('user_identity');
     const user_identity = inline ? readIdentityFields(inline) : undefined;
     const user_identity_id = inline ? input.uuid('user_identity_id') : input.uuid('user_identity_id', { required: true });
@@ -43,30 +41,14 @@ export function accessGrantRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
     input.unsupported(UNSUPPORTED_CREATE);
     input.done();
-    return db.transaction(() => {
-      const grant = createGrant(db, now, { user_identity_id, user_identity, acs_entrance_ids, starts_at, ends_at, ...fields });
-      // As on Seam, a mobile key with a use count issues the guest's link with the grant.
-      if (instant_key_max_use_count !== undefined) {
-        const expires_at = Math.min(ends_at ?? OPEN_ENDED, now + 365 * DAY_MS);
-        const key = generateInstantKey(
-          db,
-          now,
-          {
-            user_identity_id: grant.user_identity_id,
-            expires_at,
-            max_use_count: instant_key_max_use_count,
-            customization: {},
-            customization_profile_id: fields.customization_profile_id,
-          },
-          config.brand,
-          ctx.publicBaseUrl,
-        );
-        grant.instant_key_url = key.instant_key_url;
-      }
-      return { access_grant: grant };
-    }).immediate();
+    // As on Seam, a mobile key with a use count issues the guest's link with the grant.
+    const key = instant_key_max_use_count === undefined
+      ? undefined
+      : { expires_at: Math.min(ends_at ?? OPEN_ENDED, now + 365 * DAY_MS), max_use_count: instant_key_max_use_count, customization_profile_id: fields.customization_profile_id };
+    const grant = await store.grants.create(now, { user_identity_id, user_identity, acs_entrance_ids, starts_at, ends_at, ...fields }, key, ctx.publicBaseUrl);
+    return { access_grant: grant };
   });
-  adminRoute(app, ctx, '/access_grants/update', (input, now) => {
+  adminRoute(app, ctx, '/access_grants/update', async (input, now) => {
     const ref = grantRef(input);
     const changes = {
       acs_entrance_ids: input.uuidList('acs_entrance_ids'),
@@ -75,14 +57,14 @@ export function accessGrantRoutes(app: FastifyInstance, ctx: AppContext): void {
       name: input.isNull('name') ? null : input.string('name', { max: 200 }),
     };
     input.done();
-    return { access_grant: updateGrant(db, now, ref!, changes) };
+    return { access_grant: await store.grants.update(now, ref!, changes) };
   }, { update: true });
-  adminRoute(app, ctx, '/access_grants/get', (input) => {
+  adminRoute(app, ctx, '/access_grants/get', async (input) => {
     const ref = grantRef(input);
     input.done();
-    return { access_grant: getGrant(db, ref!) };
+    return { access_grant: await store.grants.get(ref!) };
   });
-  adminRoute(app, ctx, '/access_grants/list', (input) => {
+  adminRoute(app, ctx, '/access_grants/list', async (input) => {
     const acs_system_id = input.uuid('acs_system_id');
     const filter = {
       user_identity_id: input.uuid('user_identity_id'),
@@ -93,14 +75,14 @@ export function accessGrantRoutes(app: FastifyInstance, ctx: AppContext): void {
     input.unsupported(UNSUPPORTED_LIST);
     const page = readPage(input, '/access_grants/list', { ...filter, acs_system_id }, ctx.publicBaseUrl, { limit: 500, max: 1000 });
     input.done();
-    const matches = acs_system_id === undefined || acs_system_id === workspaceIds(db).acs_system_id;
-    const { items, pagination } = listGrants(db, { ...filter, matches }, page);
+    const matches = acs_system_id === undefined || acs_system_id === (await store.workspace()).acs_system_id;
+    const { items, pagination } = await store.grants.list({ ...filter, matches }, page);
     return { access_grants: items, pagination };
   });
-  adminRoute(app, ctx, '/access_grants/delete', (input, now) => {
+  adminRoute(app, ctx, '/access_grants/delete', async (input, now) => {
     const id = input.uuid('access_grant_id', { required: true });
     input.done();
-    deleteGrant(db, now, { access_grant_id: id });
+    await store.grants.delete(now, { access_grant_id: id });
     return {};
   });
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { requireApiKey } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { invalidInput, methodNotAllowed } from '../errors.ts';
 import { Input } from '../validation.ts';
@@ -17,32 +16,26 @@ export type AdminResult = Record<string, unknown>;
  * DELETE with query parameters (api.md section 4); `update` routes also take PATCH with a
  * JSON body, which is how `@seamapi/http` 1.x sends `/access_grants/update`. The API key is
  * checked before anything else; the handler reads its parameters through {@link Input} (which
- * refuses any it did not read) and runs synchronously.
+ * refuses any it did not read) and calls the store.
  */
 export function adminRoute(
   app: FastifyInstance,
   ctx: AppContext,
   url: string,
-  handler: (input: Input, now: number, method: string) => AdminResult,
+  handler: (input: Input, now: number, method: string) => Promise<AdminResult>,
   options: { update?: boolean } = {},
 ): void {
   const allowed = ['GET', 'POST', 'DELETE', ...(options.update ? ['PATCH'] : [])];
   app.route({
     method: [...ROUTED_METHODS],
     url,
-    onRequest: requireApiKey(ctx.config.apiKey),
+    onRequest: ctx.adminAuth,
     handler: async (request) => {
       if (!allowed.includes(request.method)) throw methodNotAllowed(request.method, allowed);
       const query = QUERY_METHODS.includes(request.method);
       const raw = query ? request.query : (request.body ?? {});
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidInput('The request body must be a JSON object');
-      try {
-        return { ok: true, ...handler(new Input(raw as Record<string, unknown>, { query }), ctx.config.clock(), request.method) };
-      } finally {
-        // Whatever the handler committed may change what a key's link shows, or revoke it.
-        ctx.plans.clear();
-        ctx.keys.clearKeys();
-      }
+      return { ok: true, ...(await handler(new Input(raw as Record<string, unknown>, { query }), ctx.config.clock(), request.method)) };
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { createProfile, getProfile, listProfiles, updateProfile, type CustomizationFields } from '../store/customization-profiles.ts';
+import type { CustomizationFields } from '../store/customization-profiles.ts';
 import type { Input } from '../validation.ts';
 import { adminRoute } from './admin-route.ts';
 
@@ -26,31 +26,31 @@ export function readCustomization(input: Input): CustomizationFields {
 
 /** `/workspaces/customization_profiles/create|get|list|update`, as Seam names them. */
 export function customizationProfileRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db } = ctx;
-  adminRoute(app, ctx, '/workspaces/customization_profiles/create', (input, now) => {
+  const { store } = ctx;
+  adminRoute(app, ctx, '/workspaces/customization_profiles/create', async (input, now) => {
     const name = input.string('name', { max: 100 });
     const fields = readCustomization(input);
     input.unsupported(UNSUPPORTED);
     input.done();
-    return { customization_profile: createProfile(db, now, name, fields) };
+    return { customization_profile: await store.profiles.create(now, name, fields) };
   });
-  adminRoute(app, ctx, '/workspaces/customization_profiles/get', (input) => {
+  adminRoute(app, ctx, '/workspaces/customization_profiles/get', async (input) => {
     const id = input.uuid('customization_profile_id', { required: true });
     input.done();
-    return { customization_profile: getProfile(db, id) };
+    return { customization_profile: await store.profiles.get(id) };
   });
-  adminRoute(app, ctx, '/workspaces/customization_profiles/list', (input) => {
+  adminRoute(app, ctx, '/workspaces/customization_profiles/list', async (input) => {
     input.unsupported(['customer_key']);
     input.done();
-    return { customization_profiles: listProfiles(db) };
+    return { customization_profiles: await store.profiles.list() };
   });
-  adminRoute(app, ctx, '/workspaces/customization_profiles/update', (input) => {
+  adminRoute(app, ctx, '/workspaces/customization_profiles/update', async (input) => {
     const id = input.uuid('customization_profile_id', { required: true });
     const name = input.isNull('name') ? null : input.string('name', { max: 100 });
     const cleared = FIELDS.filter((field) => input.isNull(field));
     const fields = readCustomization(input);
     input.unsupported(UNSUPPORTED);
     input.done();
-    return { customization_profile: updateProfile(db, id, { ...(name === undefined ? {} : { name }), fields, cleared }) };
+    return { customization_profile: await store.profiles.update(id, { ...(name === undefined ? {} : { name }), fields, cleared }) };
   }, { update: true });
 }

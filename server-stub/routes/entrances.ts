@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { KEY_LENGTH } from '../../src/protocol/constants.ts';
 import type { AppContext } from '../context.ts';
-import { createEntrance, ENTRANCE_KINDS, getEntrance, listEntrances } from '../store/entrances.ts';
+import { ENTRANCE_KINDS } from '../store/entrances.ts';
 import { readPage } from '../store/pagination.ts';
-import { workspaceIds } from '../store/workspace.ts';
 import { adminRoute } from './admin-route.ts';
 
 /** BLE advertising leaves room for at most 29 bytes of local name beside the service UUID. */
@@ -11,8 +10,8 @@ const BLE_NAME_RE = /^[\x20-\x7e]{1,29}$/;
 
 /** `/acs/entrances/create|get|list`. */
 export function entranceRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db } = ctx;
-  adminRoute(app, ctx, '/acs/entrances/create', (input, now) => {
+  const { store } = ctx;
+  adminRoute(app, ctx, '/acs/entrances/create', async (input, now) => {
     const display_name = input.string('display_name', { required: true, max: 100 });
     const kind = input.oneOf('kind', ENTRANCE_KINDS, { required: true });
     const details = {
@@ -26,15 +25,15 @@ export function entranceRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (ble_name !== undefined && !BLE_NAME_RE.test(ble_name)) lock?.fail('ble_name', 'At most 29 printable ASCII characters');
     const lock_key = lock?.base64urlBytes('lock_key', KEY_LENGTH);
     input.done();
-    return { acs_entrance: createEntrance(db, now, { display_name, kind, ble_name, lock_key, ...details }) };
+    return { acs_entrance: await store.entrances.create(now, { display_name, kind, ble_name, lock_key, ...details }) };
   });
-  adminRoute(app, ctx, '/acs/entrances/get', (input) => {
+  adminRoute(app, ctx, '/acs/entrances/get', async (input) => {
     const id = input.uuid('acs_entrance_id', { required: true });
     input.done();
-    return { acs_entrance: getEntrance(db, id) };
+    return { acs_entrance: await store.entrances.get(id) };
   });
-  adminRoute(app, ctx, '/acs/entrances/list', (input) => {
-    const ids = workspaceIds(db);
+  adminRoute(app, ctx, '/acs/entrances/list', async (input) => {
+    const ids = await store.workspace();
     const acs_system_id = input.uuid('acs_system_id');
     const connected_account_id = input.uuid('connected_account_id');
     const filter = {
@@ -46,7 +45,7 @@ export function entranceRoutes(app: FastifyInstance, ctx: AppContext): void {
     input.unsupported(['acs_credential_id', 'customer_key', 'location_id', 'space_id']);
     const page = readPage(input, '/acs/entrances/list', { acs_entrance_ids: filter.acs_entrance_ids, search: filter.search, acs_system_id, connected_account_id }, ctx.publicBaseUrl, { limit: 500, max: 1000 });
     input.done();
-    const { items, pagination } = listEntrances(db, filter, page);
+    const { items, pagination } = await store.entrances.list(filter, page);
     return { acs_entrances: items, pagination };
   });
 }

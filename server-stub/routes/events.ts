@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { EVENT_TYPES, listEvents, type EventType } from '../events.ts';
+import { EVENT_TYPES, type EventType } from '../events.ts';
 import { readPage } from '../store/pagination.ts';
 import { parseIsoTime } from '../validation.ts';
 import { adminRoute } from './admin-route.ts';
@@ -14,7 +14,7 @@ const UNSUPPORTED = [
 
 /** `/events/list`: oldest first, `since` inclusive, `between` as [from, to). */
 export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
-  adminRoute(app, ctx, '/events/list', (input) => {
+  adminRoute(app, ctx, '/events/list', async (input) => {
     const one = input.uuid('access_grant_id');
     const many = input.uuidList('access_grant_ids', { max: 1000 });
     const type = input.oneOf('event_type', EVENT_TYPES);
@@ -52,7 +52,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       { limit: 1000, max: 10_000 },
     );
     input.done();
-    const { items, pagination } = listEvents(ctx.db, filter, page, page.after ? 0 : offset);
+    const { items, pagination } = await ctx.store.events.list(filter, page, page.after ? 0 : offset);
     return { events: items, pagination };
   });
 }

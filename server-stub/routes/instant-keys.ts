@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { readPage } from '../store/pagination.ts';
-import { generateInstantKey, getInstantKey, listInstantKeys, revokeInstantKey, type NewInstantKey } from '../store/instant-keys.ts';
+import type { NewInstantKey } from '../store/instant-keys.ts';
 import { DAY_MS } from '../time.ts';
 import type { Input } from '../validation.ts';
 import { adminRoute } from './admin-route.ts';
@@ -38,14 +38,14 @@ function readKeyOptions(input: Input, ctx: AppContext, now: number): Omit<NewIns
 
 /** `/user_identities/generate_instant_key` and `/instant_keys/get|list|delete`. */
 export function instantKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db, config } = ctx;
-  adminRoute(app, ctx, '/user_identities/generate_instant_key', (input, now) => {
+  const { store } = ctx;
+  adminRoute(app, ctx, '/user_identities/generate_instant_key', async (input, now) => {
     const user_identity_id = input.uuid('user_identity_id', { required: true });
     const options = readKeyOptions(input, ctx, now);
     input.done();
-    return { instant_key: generateInstantKey(db, now, { user_identity_id, ...options }, config.brand, ctx.publicBaseUrl) };
+    return { instant_key: await store.instantKeys.generate(now, { user_identity_id, ...options }, ctx.publicBaseUrl) };
   });
-  adminRoute(app, ctx, '/instant_keys/get', (input, _now, method) => {
+  adminRoute(app, ctx, '/instant_keys/get', async (input, _now, method) => {
     const url = input.string('instant_key_url', { max: 2048 });
     const id = url === undefined ? input.uuid('instant_key_id', { required: true }) : input.uuid('instant_key_id');
     if (url !== undefined && id !== undefined) input.fail(undefined, 'Send instant_key_id or instant_key_url, not both');
@@ -54,19 +54,19 @@ export function instantKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
     const token = url === undefined ? undefined : tokenOf(url);
     if (url !== undefined && token === undefined) input.fail('instant_key_url', 'Must be an instant key link, {base}/k#ik_…');
     input.done();
-    return { instant_key: getInstantKey(db, token === undefined ? { instant_key_id: id! } : { token }, config.brand, ctx.publicBaseUrl) };
+    return { instant_key: await store.instantKeys.get(token === undefined ? { instant_key_id: id! } : { token }, ctx.publicBaseUrl) };
   });
-  adminRoute(app, ctx, '/instant_keys/list', (input) => {
+  adminRoute(app, ctx, '/instant_keys/list', async (input) => {
     const filter = { user_identity_id: input.uuid('user_identity_id') };
     const page = readPage(input, '/instant_keys/list', filter, ctx.publicBaseUrl, { limit: 500, max: 1000 });
     input.done();
-    const { items, pagination } = listInstantKeys(db, filter, config.brand, ctx.publicBaseUrl, page);
+    const { items, pagination } = await store.instantKeys.list(filter, ctx.publicBaseUrl, page);
     return { instant_keys: items, pagination };
   });
-  adminRoute(app, ctx, '/instant_keys/delete', (input, now) => {
+  adminRoute(app, ctx, '/instant_keys/delete', async (input, now) => {
     const id = input.uuid('instant_key_id', { required: true });
     input.done();
-    revokeInstantKey(db, now, id);
+    await store.instantKeys.revoke(now, id);
     return {};
   });
 }

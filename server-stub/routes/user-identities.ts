@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { readPage } from '../store/pagination.ts';
-import { createIdentity, deleteIdentity, getIdentity, listIdentities, type NewIdentity } from '../store/identities.ts';
+import type { NewIdentity } from '../store/identities.ts';
 import type { Input } from '../validation.ts';
 import { adminRoute } from './admin-route.ts';
 
@@ -29,19 +29,19 @@ export function idOrKey<I extends string, K extends string>(input: Input, id: I,
 
 /** `/user_identities/create|get|list|delete`. */
 export function userIdentityRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db } = ctx;
-  adminRoute(app, ctx, '/user_identities/create', (input, now) => {
+  const { store } = ctx;
+  adminRoute(app, ctx, '/user_identities/create', async (input, now) => {
     const fields = readIdentityFields(input);
     input.unsupported(['acs_system_ids']);
     input.done();
-    return { user_identity: createIdentity(db, now, fields) };
+    return { user_identity: await store.identities.create(now, fields) };
   });
-  adminRoute(app, ctx, '/user_identities/get', (input) => {
+  adminRoute(app, ctx, '/user_identities/get', async (input) => {
     const by = idOrKey(input, 'user_identity_id', 'user_identity_key');
     input.done();
-    return { user_identity: getIdentity(db, by!) };
+    return { user_identity: await store.identities.get(by!) };
   });
-  adminRoute(app, ctx, '/user_identities/list', (input) => {
+  adminRoute(app, ctx, '/user_identities/list', async (input) => {
     const filter = {
       user_identity_ids: input.uuidList('user_identity_ids', { max: 1000 }),
       search: input.string('search', { max: 200 }),
@@ -50,13 +50,13 @@ export function userIdentityRoutes(app: FastifyInstance, ctx: AppContext): void 
     input.unsupported(['credential_manager_acs_system_id']);
     const page = readPage(input, '/user_identities/list', { ...filter, created_before: input.string('created_before') }, ctx.publicBaseUrl, { limit: 500, max: 1000 });
     input.done();
-    const { items, pagination } = listIdentities(db, filter, page);
+    const { items, pagination } = await store.identities.list(filter, page);
     return { user_identities: items, pagination };
   });
-  adminRoute(app, ctx, '/user_identities/delete', (input, now) => {
+  adminRoute(app, ctx, '/user_identities/delete', async (input, now) => {
     const id = input.uuid('user_identity_id', { required: true });
     input.done();
-    deleteIdentity(db, now, id);
+    await store.identities.delete(now, id);
     return {};
   });
 }

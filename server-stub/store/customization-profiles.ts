@@ -21,7 +21,7 @@ export interface CustomizationFields {
   accent_color?: string;
 }
 
-interface ProfileRow {
+export interface ProfileRow {
   customization_profile_id: string;
   name: string | null;
   /** JSON of {@link CustomizationFields}. */
@@ -33,11 +33,16 @@ interface ProfileRow {
 export type ApiCustomizationProfile = { customization_profile_id: string; name: string | null; workspace_id: string; created_at: string } & CustomizationFields;
 
 function toApi(db: Db, row: ProfileRow): ApiCustomizationProfile {
+  return profileToApi(row, workspaceIds(db).workspace_id);
+}
+
+/** A profile row as the API shows it. */
+export function profileToApi(row: ProfileRow, workspace_id: string): ApiCustomizationProfile {
   return {
     customization_profile_id: row.customization_profile_id,
     name: row.name,
     ...(JSON.parse(row.fields) as CustomizationFields),
-    workspace_id: workspaceIds(db).workspace_id,
+    workspace_id,
     created_at: iso(row.created_at),
   };
 }

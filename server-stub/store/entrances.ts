@@ -76,8 +76,13 @@ export function publicEntrance(row: EntranceRow): { entrance: PublicEntrance; lo
 }
 
 function toApi(db: Db, row: EntranceRow): ApiEntrance {
+  return entranceToApi(row, workspaceIds(db));
+}
+
+/** An entrance row as the API shows it (without its key). */
+export function entranceToApi(row: EntranceRow, ids: { acs_system_id: string; connected_account_id: string }): ApiEntrance {
   const { entrance, lock } = publicEntrance(row);
-  const { acs_system_id, connected_account_id } = workspaceIds(db);
+  const { acs_system_id, connected_account_id } = ids;
   return {
     ...entrance,
     acs_system_id,
@@ -91,10 +96,10 @@ function toApi(db: Db, row: EntranceRow): ApiEntrance {
   };
 }
 
-/** Creates an entrance and its lock, generating the lock key and BLE name when absent. */
-export function createEntrance(db: Db, now: number, input: NewEntrance): ApiEntrance {
+/** The row of a new entrance and its lock, generating the lock key and BLE name when absent. */
+export function newEntranceRow(now: number, input: NewEntrance): EntranceRow {
   const lockKey = input.lock_key ?? randomBytes(KEY_LENGTH);
-  const row: EntranceRow = {
+  return {
     acs_entrance_id: randomUUID(),
     display_name: input.display_name,
     kind: input.kind,
@@ -107,12 +112,17 @@ export function createEntrance(db: Db, now: number, input: NewEntrance): ApiEntr
     hours: input.hours ?? null,
     location: input.location ?? null,
   };
+}
+
+/** Creates an entrance and its lock, generating the lock key and BLE name when absent. */
+export function createEntrance(db: Db, now: number, input: NewEntrance): ApiEntrance {
+  const row = newEntranceRow(now, input);
   db.prepare(
     `INSERT INTO acs_entrances (acs_entrance_id, display_name, kind, lock_id, ble_name, lock_key, created_at, floor, room_type, hours, location)
      VALUES (@acs_entrance_id, @display_name, @kind, @lock_id, @ble_name, @lock_key, @created_at, @floor, @room_type, @hours, @location)`,
   ).run(row);
   const out = toApi(db, row);
-  out.lock.lock_key = bytesToBase64url(lockKey);
+  out.lock.lock_key = bytesToBase64url(row.lock_key);
   return out;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statement, type Db } from '../db.ts';
 import { ApiError, invalidInput, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import { findProfile } from './customization-profiles.ts';
 import type { EntranceRow } from './entrances.ts';
@@ -16,7 +17,7 @@ import { workspaceIds } from './workspace.ts';
  */
 export const OPEN_ENDED = 8_640_000_000_000_000;
 
-interface GrantRow {
+export interface GrantRow {
   access_grant_id: string;
   user_identity_id: string;
   starts_at: number;
@@ -98,24 +99,21 @@ function entranceIds(db: Db, grantId: string): string[] {
     .all(grantId) as string[];
 }
 
-function displayName(db: Db, row: GrantRow): string {
-  if (row.name !== null) return row.name;
-  const names = db
-    .prepare('SELECT e.display_name FROM access_grant_entrances ge JOIN acs_entrances e USING (acs_entrance_id) WHERE ge.access_grant_id = ? ORDER BY ge.position')
-    .pluck()
-    .all(row.access_grant_id) as string[];
-  return names.join(', ');
+function toApi(db: Db, row: GrantRow): ApiAccessGrant {
+  const names = row.name === null ? (db.prepare('SELECT e.display_name FROM access_grant_entrances ge JOIN acs_entrances e USING (acs_entrance_id) WHERE ge.access_grant_id = ? ORDER BY ge.position').pluck().all(row.access_grant_id) as string[]) : [];
+  return grantToApi(row, entranceIds(db, row.access_grant_id), names, workspaceIds(db).workspace_id);
 }
 
-function toApi(db: Db, row: GrantRow): ApiAccessGrant {
+/** A grant row as the API shows it, given its entrances (in order) and, when it has no name, theirs. */
+export function grantToApi(row: GrantRow, acsEntranceIds: string[], entranceNames: string[], workspace_id: string): ApiAccessGrant {
   const method: ApiAccessMethodRequest = { mode: 'mobile_key', display_name: 'Mobile key', created_at: iso(row.created_at), created_access_method_ids: [] };
   if (row.instant_key_max_use_count !== null) method.instant_key_max_use_count = row.instant_key_max_use_count;
   const grant: ApiAccessGrant = {
     access_grant_id: row.access_grant_id,
     user_identity_id: row.user_identity_id,
-    display_name: displayName(db, row),
+    display_name: row.name ?? entranceNames.join(', '),
     name: row.name,
-    acs_entrance_ids: entranceIds(db, row.access_grant_id),
+    acs_entrance_ids: acsEntranceIds,
     space_ids: [],
     location_ids: [],
     access_method_ids: [],
@@ -125,7 +123,7 @@ function toApi(db: Db, row: GrantRow): ApiAccessGrant {
     pending_mutations: [],
     errors: [],
     warnings: [],
-    workspace_id: workspaceIds(db).workspace_id,
+    workspace_id,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
@@ -150,7 +148,7 @@ function setEntrances(db: Db, grantId: string, ids: string[]): void {
   ids.forEach((id, position) => insert.run(grantId, id, position));
 }
 
-function checkWindow(startsAt: number, endsAt: number): void {
+export function checkWindow(startsAt: number, endsAt: number): void {
   if (endsAt <= startsAt) {
     throw invalidInput('Invalid input: ends_at: must be after starts_at', { _errors: [], ends_at: { _errors: ['Must be after starts_at'] } });
   }
@@ -277,6 +275,7 @@ export function deleteGrant(db: Db, now: number, ref: GrantRef): void {
   db.transaction(() => {
     const row = findGrant(db, ref);
     if (!row) throw notFound('access_grant');
+    revokeHeldCredentials(db, now, { accessGrantId: row.access_grant_id });
     db.prepare('DELETE FROM access_grants WHERE access_grant_id = ?').run(row.access_grant_id);
     recordEvent(db, now, 'access_grant.deleted', { access_grant_id: row.access_grant_id, user_identity_id: row.user_identity_id });
   }).immediate();

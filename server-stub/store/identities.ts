@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { statement, type Db } from '../db.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import { selectPage, type Page, type PageRequest } from './pagination.ts';
 import { containsText, foldQuery } from './search.ts';
 import { workspaceIds } from './workspace.ts';
 
-interface IdentityRow {
+export interface IdentityRow {
   user_identity_id: string;
   user_identity_key: string | null;
   full_name: string | null;
@@ -41,6 +42,11 @@ export interface NewIdentity {
 }
 
 function toApi(db: Db, row: IdentityRow): ApiUserIdentity {
+  return identityToApi(row, workspaceIds(db).workspace_id);
+}
+
+/** An identity row as the API shows it. */
+export function identityToApi(row: IdentityRow, workspace_id: string): ApiUserIdentity {
   return {
     user_identity_id: row.user_identity_id,
     user_identity_key: row.user_identity_key,
@@ -51,7 +57,7 @@ function toApi(db: Db, row: IdentityRow): ApiUserIdentity {
     acs_user_ids: [],
     errors: [],
     warnings: [],
-    workspace_id: workspaceIds(db).workspace_id,
+    workspace_id,
     created_at: iso(row.created_at),
   };
 }
@@ -151,6 +157,7 @@ export function listIdentities(db: Db, filter: IdentityFilter, page: PageRequest
 export function deleteIdentity(db: Db, now: number, id: string): void {
   db.transaction(() => {
     if (!findIdentity(db, id)) throw notFound('user_identity');
+    revokeHeldCredentials(db, now, { userIdentityId: id });
     const grants = db.prepare('SELECT access_grant_id FROM access_grants WHERE user_identity_id = ?').pluck().all(id) as string[];
     for (const grantId of grants) {
       recordEvent(db, now, 'access_grant.deleted', { access_grant_id: grantId, user_identity_id: id, reason: 'user_identity_deleted' });

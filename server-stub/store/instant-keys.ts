@@ -4,6 +4,7 @@ import { statement, type Db } from '../db.ts';
 import { notFound } from '../errors.ts';
 import type { KeyCache } from '../key-cache.ts';
 import { recordEvent } from '../events.ts';
+import { revokeHeldCredentials } from '../lock-updates.ts';
 import { iso } from '../time.ts';
 import { generateInstantKeyToken, isInstantKeyToken, sha256 } from '../tokens.ts';
 import { findProfile, type CustomizationFields } from './customization-profiles.ts';
@@ -78,31 +79,40 @@ export interface NewInstantKey {
 
 /** The key's customization: its own fields over its profile's over the server's brand. */
 export function customizationOf(db: Db, row: InstantKeyRow, brand: Brand): Customization {
-  const profile = row.customization_profile_id === null ? undefined : findProfile(db, row.customization_profile_id);
-  const merged: Record<string, unknown> = { ...brand, ...profile, ...(JSON.parse(row.customization) as CustomizationFields) };
+  return mergeCustomization(brand, row.customization_profile_id === null ? undefined : findProfile(db, row.customization_profile_id), row.customization);
+}
+
+/** `keyFields` (the key's JSON) over `profile` over `brand`, with no field `null`. */
+export function mergeCustomization(brand: Brand, profile: CustomizationFields | undefined, keyFields: string): Customization {
+  const merged: Record<string, unknown> = { ...brand, ...profile, ...(JSON.parse(keyFields) as CustomizationFields) };
   for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
   return merged as Customization;
 }
 
-/** Distinct devices admitted so far. */
+/** Distinct devices admitted so far (each proved it holds its device key). */
 export function useCount(db: Db, id: string): number {
   return statement(db, 'SELECT count(*) FROM instant_key_devices WHERE instant_key_id = ?', true).get(id) as number;
 }
 
 function toApi(db: Db, row: InstantKeyRow, brand: Brand, base: string, url?: string): ApiInstantKey {
+  return keyToApi(row, { use_count: useCount(db, row.instant_key_id), customization: customizationOf(db, row, brand), workspace_id: workspaceIds(db).workspace_id }, base, url);
+}
+
+/** A key row as the API shows it, given what other tables say of it. */
+export function keyToApi(row: InstantKeyRow, known: { use_count: number; customization: Customization; workspace_id: string }, base: string, url?: string): ApiInstantKey {
   const key: ApiInstantKey = {
     instant_key_id: row.instant_key_id,
     instant_key_url: url ?? `${base}/k`,
     instant_key_url_has_token: url !== undefined,
     client_session_id: uuidV5(row.instant_key_id, 'client_session'),
     user_identity_id: row.user_identity_id,
-    workspace_id: workspaceIds(db).workspace_id,
+    workspace_id: known.workspace_id,
     created_at: iso(row.created_at),
     expires_at: iso(row.expires_at),
     max_use_count: row.max_use_count,
-    use_count: useCount(db, row.instant_key_id),
+    use_count: known.use_count,
     revoked_at: iso(row.revoked_at),
-    customization: customizationOf(db, row, brand),
+    customization: known.customization,
     ticket_ttl_s: row.ticket_ttl_s,
   };
   if (row.customization_profile_id !== null) key.customization_profile_id = row.customization_profile_id;
@@ -112,8 +122,8 @@ function toApi(db: Db, row: InstantKeyRow, brand: Brand, base: string, url?: str
   return key;
 }
 
-/** Mints a key for an existing identity; the URL holding the token is returned only here. */
-export function generateInstantKey(db: Db, now: number, input: NewInstantKey, brand: Brand, publicBaseUrl: string): ApiInstantKey {
+/** A new key's token and row. */
+export function newKeyRow(now: number, input: NewInstantKey): { token: string; row: InstantKeyRow } {
   const token = generateInstantKeyToken();
   const row: InstantKeyRow = {
     instant_key_id: randomUUID(),
@@ -129,6 +139,12 @@ export function generateInstantKey(db: Db, now: number, input: NewInstantKey, br
     check_out_at: input.check_out_at ?? null,
     time_zone: input.time_zone ?? null,
   };
+  return { token, row };
+}
+
+/** Mints a key for an existing identity; the URL holding the token is returned only here. */
+export function generateInstantKey(db: Db, now: number, input: NewInstantKey, brand: Brand, publicBaseUrl: string): ApiInstantKey {
+  const { token, row } = newKeyRow(now, input);
   return db.transaction(() => {
     if (!findIdentity(db, input.user_identity_id)) throw notFound('user_identity');
     if (row.customization_profile_id !== null && !findProfile(db, row.customization_profile_id)) throw notFound('customization_profile');
@@ -176,14 +192,16 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
     const row = findKey(db, id);
     if (!row) throw notFound('instant_key');
     if (row.revoked_at !== null) return;
+    revokeHeldCredentials(db, now, { instantKeyId: id });
     db.prepare('UPDATE instant_keys SET revoked_at = ? WHERE instant_key_id = ?').run(now, id);
     recordEvent(db, now, 'instant_key.revoked', { instant_key_id: id, user_identity_id: row.user_identity_id });
   }).immediate();
 }
 
 /**
- * Admits `deviceId` for a key: a device seen before always is; a new one only while fewer
- * than `max_use_count` devices are. Call inside a transaction.
+ * Admits `deviceId` (a proven device: its key's thumbprint) for a key: a device seen before
+ * always is; a new one only while fewer than `max_use_count` devices are. Call inside a
+ * transaction.
  */
 function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string, cache: KeyCache): boolean {
   if (cache.isAdmitted(row.instant_key_id, deviceId)) return true;
@@ -206,12 +224,12 @@ export type KeyUse = { outcome: 'invalid' } | { outcome: 'admitted'; key: Instan
  * and its event commit together; once committed, call `cache.rememberAdmitted` for an
  * admitted device.
  */
-export function useInstantKey(db: Db, now: number, tokenKey: string, device: { device_id: string; user_agent: string | undefined }, cache: KeyCache): KeyUse {
+export function useInstantKey(db: Db, now: number, tokenKey: string, device: { device_id: string; device_description: string | undefined }, cache: KeyCache): KeyUse {
   const key = cache.key(tokenKey, () => findKeyByTokenHash(db, Buffer.from(tokenKey, 'base64')));
   if (!key) return { outcome: 'invalid' };
   const refusal: KeyRefusal | null =
     key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : admitDevice(db, now, key, device.device_id, cache) ? null : 'max_use_count_exceeded';
-  const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, user_agent: device.user_agent };
+  const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, device_description: device.device_description };
   if (refusal !== null) {
     recordEvent(db, now, 'instant_key.use_denied', { ...fields, reason: refusal });
     return { outcome: refusal, key };

@@ -129,12 +129,15 @@ export class UnlockController implements ReactiveController {
 
   /**
    * A tap on a door's Unlock (`target` its credential id) or on "Unlock nearby door"
-   * (`NEARBY`, any of `credentials`). Synchronous up to the transport's chooser.
+   * (`NEARBY`, any of `credentials`). Synchronous up to the transport's chooser. Only the
+   * guest's own input counts (`event.isTrusted`): a click a page script made (`click()`,
+   * `dispatchEvent`) does nothing, above all for a remembered lock in range, which opens with
+   * no chooser to stop it.
    */
-  tapped(_event: Event, target: string, credentials: readonly Credential[]): void {
+  tapped(event: Event, target: string, credentials: readonly Credential[]): void {
     const transport = this.#transport();
     const $unlock = this.#options.$unlock;
-    if (!transport || isUnlockBusy($unlock) || !credentials.length) return;
+    if (!transport || isUnlockBusy($unlock) || !credentials.length || !event.isTrusted) return;
     clearTimeout(this.#holdTimer);
     unlockStarted($unlock, target);
     store(CHOOSER_SEEN_KEY);

@@ -34,11 +34,16 @@ export interface Credential {
   lock: LockRef;
   starts_at: string;
   ends_at: string;
-  /** Unpadded base64url of the 114-byte IK1 ticket. */
+  /** Unpadded base64url of the 114-byte ticket (docs/protocol.md). */
   ticket: string;
   /** Unpadded base64url of the 32-byte credential key. */
   credential_key: string;
   ticket_expires_at: string;
+  /**
+   * Unpadded base64url of the lock's latest lock update (its revocation list, sealed for the
+   * lock), carried to the lock when it holds an older one. Absent while the lock has none.
+   */
+  lock_update?: string;
 }
 
 /** A grant that has not started yet: no ticket, so the guest only sees when it begins. */

@@ -1,14 +1,20 @@
 import { base64urlToBytes } from '../protocol/bytes.ts';
+import { lockUpdateSequence } from '../protocol/lock-update.ts';
 import type { UnlockCredential } from '../protocol/session.ts';
 import type { Credential } from './types.ts';
 
-/** The wire credential as the IK1 session takes it: bytes decoded at the last moment. */
+/**
+ * The wire credential as the unlock session takes it: bytes decoded at the last moment. A lock
+ * update of a version this phone does not speak is left behind (the lock could not use it).
+ */
 export function toUnlockCredential(credential: Credential): UnlockCredential {
+  const update = credential.lock_update === undefined ? null : base64urlToBytes(credential.lock_update);
   return {
     credentialId: credential.credential_id,
     lockId: credential.lock.lock_id,
     ticket: base64urlToBytes(credential.ticket),
     credentialKey: base64urlToBytes(credential.credential_key),
+    ...(update !== null && lockUpdateSequence(update) !== null ? { lockUpdate: update } : {}),
   };
 }
 

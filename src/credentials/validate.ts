@@ -1,10 +1,10 @@
-import { KEY_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
+import { ID_LENGTH, KEY_LENGTH, MAX_LOCK_UPDATE_LENGTH, MIN_LOCK_UPDATE_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
 import { CredentialsError } from './errors.ts';
 import { ENTRANCE_KINDS, type CredentialsResponse, type Customization } from './types.ts';
 
 /*
  * Strict validation of the endpoint's JSON (api.md, section 2). Everything the element later
- * trusts (ids used as DOM data, colours put into CSS, byte lengths fed to the IK1 session) is
+ * trusts (ids used as DOM data, colours put into CSS, byte lengths fed to the unlock session) is
  * checked here, once, against the shape below. Unknown fields are dropped so that nothing
  * unchecked travels further. Issues name the field and the expected type, never the value:
  * the body carries tickets and keys.
@@ -30,6 +30,14 @@ const matching = (re: RegExp) => (v: unknown) => (typeof v === 'string' && re.te
  */
 const bytes = (length: number) => matching(new RegExp(`^[\\w-]{${Math.ceil((length * 4) / 3)}}$`));
 
+/** Unpadded base64url of a lock update: 61 bytes and 16 per listed credential, at most 100. */
+const lockUpdate = (v: unknown) => {
+  if (typeof v !== 'string' || !/^[\w-]+$/.test(v)) return undefined;
+  const length = Math.floor((v.length * 3) / 4);
+  const fits = length >= MIN_LOCK_UPDATE_LENGTH && length <= MAX_LOCK_UPDATE_LENGTH && (length - MIN_LOCK_UPDATE_LENGTH) % ID_LENGTH === 0;
+  return fits && v.length === Math.ceil((length * 4) / 3) ? v : undefined;
+};
+
 /** Leaf types by name (the name is what an issue says was expected): the clean value, or undefined. */
 const TYPES = {
   uuid: (v: unknown) => matching(UUID_RE)(v)?.toLowerCase(),
@@ -39,6 +47,7 @@ const TYPES = {
   ble_name: matching(BLE_NAME_RE),
   ticket: bytes(TICKET_LENGTH),
   key: bytes(KEY_LENGTH),
+  lock_update: lockUpdate,
   color: matching(COLOR_RE),
   phone: matching(E164_RE),
   email: (v: unknown) => (matching(EMAIL_RE)(v) && (v as string).length <= 254 ? v : undefined),
@@ -108,6 +117,8 @@ const RESPONSE: Shape = {
       ticket: 'ticket',
       credential_key: 'key',
       ticket_expires_at: 'date',
+      // Absent and null both mean "no update for this lock yet".
+      'lock_update?': 'lock_update',
     },
   ],
   upcoming: [{ entrance: ENTRANCE, starts_at: 'date', ends_at: 'date' }],

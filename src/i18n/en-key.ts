@@ -73,6 +73,7 @@ export const enKey = {
   'error.lock_jammed': 'The lock is jammed. Ask the front desk for help.',
   'error.lock_unauthenticated': 'The lock answer could not be verified. Try again.',
   'error.lock_protocol_error': 'The lock answered unexpectedly. Try again.',
+  'error.credential_invalid': "This key's data is damaged. Reload the page to fetch it again.",
 } as const satisfies Record<`error.${Exclude<IkErrorCode, LoadErrorCode>}`, string> & Record<string, string>;
 
 /** True when `key` names an English message, for keys built at run time (`error.${code}`). */

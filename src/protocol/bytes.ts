@@ -1,4 +1,4 @@
-/** Byte helpers shared by the IK1 codec, the server and the tests. */
+/** Byte helpers shared by the protocol codec, the server and the tests. */
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -29,7 +29,7 @@ export function readU32(bytes: Uint8Array, offset: number): number {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A UUID string as its 16 bytes (protocol.md: lock_id and credential_id). */
+/** A UUID string as its 16 bytes (docs/protocol.md: lock_id and credential_id). */
 export function uuidToBytes(uuid: string): Uint8Array {
   if (!UUID_RE.test(uuid)) throw new TypeError('not a UUID');
   return hexToBytes(uuid.replaceAll('-', ''));

@@ -1,12 +1,12 @@
 import { MAX_MAX_FRAME, MIN_MAX_FRAME } from './constants.ts';
 
-/** Header bit 7: the last frame of a message (protocol.md, "Framing"). */
+/** Header bit 7: the last frame of a message (docs/protocol.md, "Framing"). */
 export const FRAME_FINAL = 0x80;
 const SEQ_MASK = 0x7f;
 /** Sequence numbers are 7 bits, so a message has at most 128 frames. */
 export const MAX_FRAMES = 128;
-/** The reference lock's message limit, and the assembler's default. */
-export const DEFAULT_MESSAGE_LIMIT = 1024;
+/** The reference lock's message limit (room for the largest HELLO: 1792 bytes), and the assembler's default. */
+export const DEFAULT_MESSAGE_LIMIT = 2048;
 
 /**
  * Splits one message into frames of at most `maxFrame` bytes: `header | chunk`, where the
@@ -67,8 +67,8 @@ export class FrameAssembler {
   private length = 0;
 
   /**
-   * @param limitBytes largest message accepted (protocol.md lets receivers set one; the
-   *   reference lock uses 1024).
+   * @param limitBytes largest message accepted (docs/protocol.md lets receivers set one; the
+   *   reference lock uses 2048).
    * @param maxFrame largest frame accepted, header included.
    */
   constructor(limitBytes = DEFAULT_MESSAGE_LIMIT, maxFrame = MAX_MAX_FRAME) {

@@ -1,7 +1,8 @@
-/** The IK1 protocol: wire format, framing, the browser's unlock session and status codes. */
+/** The lock protocol (docs/protocol.md): wire format, framing, lock updates, the phone's unlock session and status codes. */
 export * from './bytes.ts';
 export * from './constants.ts';
 export * from './framing.ts';
+export * from './lock-update.ts';
 export * from './messages.ts';
 export * from './session.ts';
 export * from './status.ts';

@@ -1,13 +1,14 @@
 import { bytesToUuid, randomBytes as cryptoRandomBytes, uuidToBytes } from './bytes.ts';
-import { KEY_LENGTH, LOCK_NONCE_LENGTH, NONCE_LENGTH, TICKET_LENGTH } from './constants.ts';
+import { KEY_LENGTH, LOCK_NONCE_LENGTH, NONCE_LENGTH, PHONE_NONCE_LENGTH, PROTOCOL_VERSION, TICKET_LENGTH } from './constants.ts';
 import { FrameAssembler, splitFrames } from './framing.ts';
+import { lockUpdateSequence } from './lock-update.ts';
 import {
   authenticateResult,
   encodeHello,
   encodeUnlock,
   parseInfo,
   parseReply,
-  SEALED_RESULT_LENGTH,
+  SEALED_REFUSAL_LENGTH,
   type LockReply,
   type ResultReply,
   type SessionBinding,
@@ -15,14 +16,16 @@ import {
 import { isAuthenticatedStatus, Status, type StatusName } from './status.ts';
 import { TransportError, type FrameTransport } from './transport.ts';
 
-/** One mobile credential as the browser holds it (from the credential list). */
+/** One mobile credential as the phone holds it (from the credential list). */
 export interface UnlockCredential {
   credentialId: string;
   lockId: string;
-  /** The 114-byte ticket, opaque to the browser. */
+  /** The 114-byte ticket, opaque to the phone. */
   ticket: Uint8Array;
   /** The 32-byte key sealed inside the ticket. */
   credentialKey: Uint8Array;
+  /** The lock's latest lock update from the credential list, carried when the lock is behind. */
+  lockUpdate?: Uint8Array;
 }
 
 /** The session's steps, in order, as reported to `onStep` when each begins. */
@@ -36,6 +39,7 @@ export type UnlockErrorCode =
   | `lock_${Lowercase<Exclude<StatusName, 'OK'>>}`
   | 'lock_unauthenticated'
   | 'lock_protocol_error'
+  | 'credential_invalid'
   | 'ble_timeout'
   | 'ble_disconnected'
   | 'ble_gatt_failed'
@@ -62,7 +66,7 @@ export interface UnlockOptions {
    * still enforced by the clock.
    */
   pollIntervalMs?: number;
-  /** Source of the UNLOCK nonce; a CSPRNG unless a test injects one. */
+  /** Source of the phone nonce (16 bytes) and the UNLOCK nonce (24); a CSPRNG unless a test injects one. */
   randomBytes?: (n: number) => Uint8Array;
   /** Told when each step begins; exceptions it throws are ignored. */
   onStep?: (step: UnlockStep) => void;
@@ -74,25 +78,29 @@ export const DEFAULT_POLL_INTERVAL_MS = 20;
 const MAX_TIMER_MS = 0x7fffffff;
 
 /**
- * Runs one IK1 unlock over a connected transport (protocol.md, "Browser side"): read `info`,
- * pick the credential for that lock, HELLO, CHALLENGE (or an early RESULT), UNLOCK, RESULT.
+ * Runs one unlock over a connected transport (docs/protocol.md, "Phone side"): read `info`,
+ * pick the credential for that lock, HELLO (with the lock update when the lock is behind),
+ * CHALLENGE (or an early RESULT), UNLOCK, RESULT.
  *
- * It reports success only for an OK whose tag opens with the credential key and this session's
- * `lock_nonce`. It never throws for anything the lock or the transport does, and it never has
- * two transport calls in flight. After a timeout or an abort a transport call may still be
+ * It reports success only for an OK whose tag opens with the credential key, this session's
+ * fresh phone nonce and the lock nonce of its CHALLENGE; anything else claiming success is
+ * `lock_unauthenticated`. It never throws for anything the lock, the transport or the
+ * credentials hold: a credential list that is not well formed (a ticket that is not 114 bytes
+ * of version 0x02, a key that is not 32 bytes, a lock update that is not a version-2 one, an id
+ * that is not a UUID) is `credential_invalid`, before any transport call. It never has two
+ * transport calls in flight. After a timeout or an abort a transport call may still be
  * pending: the session issues no further call, and the caller must disconnect the transport
  * (as it must after every attempt, successful or not).
  *
- * @throws TypeError / RangeError (as a rejected promise) only for misuse: malformed credentials
- *   or options.
+ * @throws RangeError (as a rejected promise) only for misuse of `options`.
  */
 export async function unlockWithTransport(
   transport: FrameTransport,
   credentials: readonly UnlockCredential[],
   options: UnlockOptions = {},
 ): Promise<UnlockOutcome> {
-  checkCredentials(credentials);
   const link = new Link(transport, options);
+  if (!wellFormed(credentials)) return { ok: false, code: 'credential_invalid' };
   const known: Known = {};
   try {
     return await converse(link, credentials, known, options);
@@ -131,34 +139,48 @@ async function converse(
   known.credentialId = credential.credentialId;
   known.lockId = credential.lockId;
 
-  step('hello');
-  await link.send(encodeHello(credential.ticket), info.maxFrame);
-  step('challenge');
+  // The lock publishes the update it holds: carry ours only when it is newer, so a current
+  // lock costs nothing extra.
+  const update = credential.lockUpdate;
+  const carry = update !== undefined && (lockUpdateSequence(update) ?? 0) > info.updateSequence ? update : undefined;
+  const random = options.randomBytes ?? cryptoRandomBytes;
   const binding: SessionBinding = {
     credentialKey: credential.credentialKey,
     credentialId: credential.credentialId,
+    phoneNonce: random(PHONE_NONCE_LENGTH).slice(0, PHONE_NONCE_LENGTH),
     lockNonce: new Uint8Array(LOCK_NONCE_LENGTH),
   };
+  step('hello');
+  await link.send(encodeHello(binding.phoneNonce, credential.ticket, carry), info.maxFrame);
+  step('challenge');
   const first = await link.receive();
-  // A RESULT already: the lock refused the ticket (authenticated with an all-zero lock_nonce).
-  if (first.type === 'result') return judge(first, binding, credential);
+  // A RESULT already: the lock refused the ticket. Sealed, it names the session's lock nonce.
+  // OK answers only an UNLOCK: a success claimed here is no success, whatever its tag.
+  if (first.type === 'result') {
+    if (first.status === 'OK' || (first.seal !== null && first.seal.lockNonce === null)) throw new Halt('lock_unauthenticated');
+    return judge(first, { ...binding, lockNonce: first.seal?.lockNonce ?? binding.lockNonce }, credential);
+  }
   if (first.type !== 'challenge') throw new Halt('lock_protocol_error');
   binding.lockNonce = first.lockNonce;
 
   step('unlock');
-  const random = options.randomBytes ?? cryptoRandomBytes;
-  await link.send(encodeUnlock(binding, random(NONCE_LENGTH)), info.maxFrame);
+  await link.send(encodeUnlock(binding, random(NONCE_LENGTH).slice(0, NONCE_LENGTH)), info.maxFrame);
   step('result');
   const reply = await link.receive();
   if (reply.type !== 'result') throw new Halt('lock_protocol_error');
+  // The answer to UNLOCK never names a lock nonce: one that does is no answer to this UNLOCK.
+  if (reply.seal !== null && reply.seal.lockNonce !== null) throw new Halt('lock_unauthenticated');
   return judge(reply, binding, credential);
 }
 
-/** Turns a RESULT into the outcome, trusting only what the spec lets it trust. */
+/**
+ * Turns a RESULT into the outcome, trusting only what the spec lets it trust: a status the
+ * table lists as authenticated counts only when its tag opens for this session's nonces.
+ */
 function judge(result: ResultReply, binding: SessionBinding, credential: UnlockCredential): UnlockOutcome {
   const mustAuthenticate = isAuthenticatedStatus(Status[result.status]);
   if (result.seal === null) {
-    // OK, WRONG_LOCK, ... without a tag: anyone could have sent it.
+    // OK, REVOKED, ... without a tag: anyone could have sent it.
     if (mustAuthenticate) throw new Halt('lock_unauthenticated');
     throw new Halt(lockErrorCode(result.status), result.status);
   }
@@ -216,8 +238,8 @@ class Link {
   /** Reads one whole reply, polling while the lock has nothing ready, within one timeout. */
   async receive(): Promise<LockReply> {
     const deadline = this.deadline();
-    // No valid reply is longer than a sealed RESULT; a longer one is refused early.
-    const assembler = new FrameAssembler(SEALED_RESULT_LENGTH);
+    // No valid reply is longer than a sealed refusal; a longer one is refused early.
+    const assembler = new FrameAssembler(SEALED_REFUSAL_LENGTH);
     for (;;) {
       const frame = bytesFrom(await this.op(deadline, (s) => this.transport.readFrame(s)));
       if (frame.length === 0) {
@@ -259,7 +281,7 @@ class Link {
         () =>
           settle(() => {
             reject(new Halt('ble_timeout'));
-            callController.abort(new DOMException('IK1 step timed out', 'TimeoutError'));
+            callController.abort(new DOMException('unlock step timed out', 'TimeoutError'));
           }),
         remaining,
       );
@@ -308,15 +330,31 @@ function bytesFrom(value: unknown): Uint8Array {
   return value;
 }
 
-function checkCredentials(credentials: readonly UnlockCredential[]): void {
-  if (!Array.isArray(credentials)) throw new TypeError('credentials must be an array');
-  for (const c of credentials) {
-    if (typeof c !== 'object' || c === null) throw new TypeError('each credential must be an object');
-    uuidToBytes(c.credentialId);
-    uuidToBytes(c.lockId);
-    if (!(c.ticket instanceof Uint8Array)) throw new TypeError('ticket must be a Uint8Array');
-    if (c.ticket.length !== TICKET_LENGTH) throw new RangeError(`ticket must be ${TICKET_LENGTH} bytes`);
-    if (!(c.credentialKey instanceof Uint8Array)) throw new TypeError('credentialKey must be a Uint8Array');
-    if (c.credentialKey.length !== KEY_LENGTH) throw new RangeError(`credentialKey must be ${KEY_LENGTH} bytes`);
+/** Whether every credential is one the phone can send (docs/protocol.md, section 11, step 2). */
+function wellFormed(credentials: readonly UnlockCredential[]): boolean {
+  if (!Array.isArray(credentials)) return false;
+  return credentials.every((c: unknown) => {
+    if (typeof c !== 'object' || c === null) return false;
+    const { credentialId, lockId, ticket, credentialKey, lockUpdate } = c as Partial<UnlockCredential>;
+    return (
+      isUuid(credentialId) &&
+      isUuid(lockId) &&
+      ticket instanceof Uint8Array &&
+      ticket.length === TICKET_LENGTH &&
+      ticket[0] === PROTOCOL_VERSION &&
+      credentialKey instanceof Uint8Array &&
+      credentialKey.length === KEY_LENGTH &&
+      (lockUpdate === undefined || lockUpdateSequence(lockUpdate) !== null)
+    );
+  });
+}
+
+function isUuid(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    uuidToBytes(value);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,4 @@
-/** IK1 RESULT status codes (protocol.md, "Session (lock side)"). */
+/** RESULT status codes (docs/protocol.md, "Statuses"). */
 export const Status = {
   OK: 0x00,
   BAD_TICKET: 0x01,

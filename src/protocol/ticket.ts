@@ -1,10 +1,11 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { asciiBytes, bytesToUuid, concatBytes, randomBytes, readU32, uuidToBytes, writeU32 } from './bytes.ts';
-import { ID_LENGTH, IK1_VERSION, KEY_LENGTH, NONCE_LENGTH, TICKET_LENGTH, TICKET_PLAIN_LENGTH } from './constants.ts';
+import { ID_LENGTH, KEY_LENGTH, NONCE_LENGTH, PROTOCOL_VERSION, TICKET_LENGTH, TICKET_PLAIN_LENGTH } from './constants.ts';
 
-const TICKET_AAD = asciiBytes('IK1T');
+/** The ticket's associated data: its label and its version byte (docs/protocol.md, "Ticket"). */
+export const TICKET_AAD = concatBytes(asciiBytes('IK2T'), Uint8Array.of(PROTOCOL_VERSION));
 
-/** What a ticket grants: one credential on one lock for a window (protocol.md, "Ticket"). */
+/** What a ticket grants: one credential on one lock for a window (docs/protocol.md, "Ticket"). */
 export interface TicketContents {
   lockId: string;
   credentialId: string;
@@ -33,7 +34,7 @@ export function sealTicket(lockKey: Uint8Array, t: TicketContents, nonce: Uint8A
     Uint8Array.of(t.permissions),
   );
   const sealed = xchacha20poly1305(lockKey, nonce, TICKET_AAD).encrypt(plain);
-  return concatBytes(Uint8Array.of(IK1_VERSION), nonce, sealed);
+  return concatBytes(Uint8Array.of(PROTOCOL_VERSION), nonce, sealed);
 }
 
 export type OpenTicketResult =
@@ -43,7 +44,7 @@ export type OpenTicketResult =
 /** Opens a ticket with the lock's key; any change to its bytes makes it `bad_ticket`. */
 export function openTicket(lockKey: Uint8Array, ticket: Uint8Array): OpenTicketResult {
   if (ticket.length < 1) return { ok: false, reason: 'bad_ticket' };
-  if (ticket[0] !== IK1_VERSION) return { ok: false, reason: 'unsupported_version' };
+  if (ticket[0] !== PROTOCOL_VERSION) return { ok: false, reason: 'unsupported_version' };
   if (ticket.length !== TICKET_LENGTH) return { ok: false, reason: 'bad_ticket' };
   let plain: Uint8Array;
   try {

@@ -1,5 +1,5 @@
 /**
- * What the IK1 client session needs from a connected lock: the transport knows GATT, not IK1.
+ * What the unlock session needs from a connected lock: the transport knows GATT, not the protocol.
  * The Web Bluetooth transport (src/ble/) and the tests' in-memory transports implement it.
  * Each call is one GATT operation; the session never runs two at once. When the session gives
  * up on a call (its step timed out, or the caller aborted) it aborts that call's signal and

@@ -1,7 +1,7 @@
 /**
- * `instant-key/testing`: the QA kit, for Node. A virtual IK1 lock (the lock side of the
- * protocol as a pure state machine, with fault injection), an in-memory transport for the
- * browser-side session, and the glue that puts virtual locks in range of a real Chromium over
+ * `instant-key/testing`: the QA kit, for Node. A virtual lock (the lock side of
+ * docs/protocol.md as a pure state machine, with fault injection and revocation lists that
+ * lock updates change), an in-memory transport for the phone-side session, and the glue that puts virtual locks in range of a real Chromium over
  * CDP Bluetooth emulation, from Playwright (`attachVirtualLock`) or from Web Test Runner
  * (`virtualLockPlugin`), and a native bridge host that answers the element's bridge messages
  * with virtual locks (`attachBridgeHost`, docs/native-bridge.md). The page-side helpers for Web Test Runner run in the browser, so
@@ -14,25 +14,25 @@
  * import { VirtualLock, sealTicket } from 'instant-key/testing';
  *
  * const lock = new VirtualLock({ lockId, lockKey });
- * const challenge = lock.exchange(hello); // one whole IK1 message in, the whole reply out
+ * const challenge = lock.exchange(hello); // one whole message in, the whole reply out
  * ```
  *
- * Readers that share one key (an elevator bank, protocol.md step 1): build two locks with the
+ * Readers that share one key (an elevator bank, docs/protocol.md section 3): build two locks with the
  * same `lockKey` and different `lockId`s. Each opens the other's tickets and answers them with
  * an authenticated `WRONG_LOCK`:
  *
  * ```ts
  * const lift = new VirtualLock({ lockId: liftA, lockKey: bankKey });
  * const other = new VirtualLock({ lockId: liftB, lockKey: bankKey });
- * other.exchange(helloWithLiftATicket); // 04 02 | nonce | tag: WRONG_LOCK
+ * other.exchange(helloWithLiftATicket); // 04 02 | lock_nonce | nonce | tag: WRONG_LOCK
  * ```
  */
 export {
   LockDisconnectedError,
   noFaults,
-  SESSION_TIMEOUT_MS,
   VirtualLock,
   type AuditEntry,
+  type UpdateRefusal,
   type LockConnection,
   type LockFaults,
   type VirtualLockOptions,
@@ -62,4 +62,6 @@ export {
 } from './bridge-host.ts';
 // What a test needs to speak to the lock: tickets to present, and the statuses it answers.
 export { sealTicket, type TicketContents } from '../protocol/ticket.ts';
+export { sealLockUpdate, type LockUpdateContents } from '../protocol/lock-update.ts';
+export { CHALLENGE_WINDOW_MS } from '../protocol/constants.ts';
 export { Status, statusName, type StatusCode, type StatusName } from '../protocol/status.ts';

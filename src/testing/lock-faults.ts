@@ -10,7 +10,7 @@ import { Status } from '../protocol/status.ts';
 export interface LockFaults {
   /** The motor fails: a valid UNLOCK gets `JAMMED`. */
   jammed: boolean;
-  /** Every HELLO gets `BUSY`, as if another phone held the lock. */
+  /** Every HELLO gets `BUSY`, as if the bolt were moving for another phone's UNLOCK. */
   busy: boolean;
   /** Seconds added to the lock's clock (skew against the ticket's window). */
   clockOffsetS: number;
@@ -23,12 +23,18 @@ export interface LockFaults {
    * `closed` and every later operation on it throws `LockDisconnectedError`.
    */
   disconnectAfterFrames: null | number;
-  /** Replies are random bytes (framed, with a first byte that is no IK1 message type). */
+  /** Replies are random bytes (framed, with a first byte that is no message type). */
   garbageReply: boolean;
   /** Replies lose their last byte. */
   truncatedReply: boolean;
   /** Every RESULT goes out as the unauthenticated `04 00`: "OK", without a tag. */
   spoofUnauthenticatedOk: boolean;
+  /**
+   * An impostor replaying a recording: the n-th whole message of each connection is answered
+   * with the n-th of these replies (lowercase hex), whatever it says, and nothing else happens:
+   * no bolt, no log, no session. Past the end of the list the lock stays silent.
+   */
+  impostorReplies: null | string[];
 }
 
 /** A well-behaved lock. */
@@ -43,6 +49,7 @@ export function noFaults(): LockFaults {
     garbageReply: false,
     truncatedReply: false,
     spoofUnauthenticatedOk: false,
+    impostorReplies: null,
   };
 }
 

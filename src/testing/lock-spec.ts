@@ -9,8 +9,12 @@ export interface LockSpec {
   name?: string;
   maxFrame?: number;
   faults?: Partial<LockFaults>;
-  /** Credential ids on the lock's revocation list. */
+  /** Credential ids on the lock's revocation list, put there by hand (`VirtualLock.revoke`). */
   revoked?: string[];
+  /** Lock updates (base64url) applied in order at start, as if phones had carried them. */
+  updates?: string[];
+  /** See `VirtualLockOptions.challengeWindowMs`. */
+  challengeWindowMs?: number;
 }
 
 export function lockFromSpec(spec: LockSpec): VirtualLock {
@@ -20,7 +24,9 @@ export function lockFromSpec(spec: LockSpec): VirtualLock {
     ...(spec.name ? { name: spec.name } : {}),
     ...(spec.maxFrame ? { maxFrame: spec.maxFrame } : {}),
     ...(spec.faults ? { faults: spec.faults } : {}),
+    ...(spec.challengeWindowMs ? { challengeWindowMs: spec.challengeWindowMs } : {}),
   });
   for (const credentialId of spec.revoked ?? []) lock.revoke(credentialId);
+  for (const update of spec.updates ?? []) lock.applyUpdate(base64urlToBytes(update));
   return lock;
 }

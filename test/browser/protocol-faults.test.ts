@@ -8,7 +8,7 @@ import { attemptUnlock, chooseLock, mintDoor, stepReached } from './support/prot
 /** Short enough to keep the file quick, long enough for Chromium's emulated round trips. */
 const SHORT_STEP_MS = 500;
 
-describe('the IK1 client over emulated Bluetooth, for each fault a lock can show', () => {
+describe('the unlock session over emulated Bluetooth, for each fault a lock can show', () => {
   beforeEach(() => startBluetooth());
   afterEach(() => stopBluetooth());
 

@@ -1,11 +1,11 @@
 /// <reference types="mocha" />
-// Every IK1 status, end to end in real Chromium: the Web Bluetooth transport and the client
+// Every protocol status, end to end in real Chromium: the Web Bluetooth transport and the client
 // session against virtual locks emulated over CDP by the QA kit.
 import { expect } from '@esm-bundle/chai';
 import { addLock, startBluetooth, stopBluetooth } from '../../src/testing/browser.ts';
 import { attemptUnlock, chooseLock, mintDoor } from './support/protocol-rig.ts';
 
-describe('the IK1 client over emulated Bluetooth, for each status a lock can send', () => {
+describe('the unlock session over emulated Bluetooth, for each status a lock can send', () => {
   beforeEach(() => startBluetooth());
   afterEach(() => stopBluetooth());
 
@@ -106,7 +106,7 @@ describe('the IK1 client over emulated Bluetooth, for each status a lock can sen
     const lock = await addLock(door.spec);
     const outcome = await attemptUnlock(await chooseLock(lock.name), [door.credential], {
       tamper: (frame, step) => {
-        if (step === 'unlock') frame[1] = 0x07; // the message type: no IK1 message
+        if (step === 'unlock') frame[1] = 0x07; // the message type: no message of the protocol
         return frame;
       },
     });
@@ -120,12 +120,24 @@ describe('the IK1 client over emulated Bluetooth, for each status a lock can sen
     expect(outcome).to.include({ code: 'lock_busy', status: 'BUSY' });
   });
 
-  it('UNSUPPORTED_VERSION for a ticket of another version', async () => {
+  it('UNSUPPORTED_VERSION for a ticket whose version byte became 1 on the air', async () => {
     const door = mintDoor();
-    door.credential.ticket[0] = 0x02;
+    const lock = await addLock(door.spec);
+    const outcome = await attemptUnlock(await chooseLock(lock.name), [door.credential], {
+      tamper: (frame, step) => {
+        if (step === 'hello' && (frame[0]! & 0x7f) === 0) frame[18] = 0x01; // HELLO byte 17: the ticket's version
+        return frame;
+      },
+    });
+    expect(outcome).to.include({ code: 'lock_unsupported_version', status: 'UNSUPPORTED_VERSION' });
+  });
+
+  it('a version-1 ticket in the credential is never sent: credential_invalid', async () => {
+    const door = mintDoor();
+    door.credential.ticket[0] = 0x01;
     const lock = await addLock(door.spec);
     const outcome = await attemptUnlock(await chooseLock(lock.name), [door.credential]);
-    expect(outcome).to.include({ code: 'lock_unsupported_version', status: 'UNSUPPORTED_VERSION' });
+    expect(outcome).to.include({ code: 'credential_invalid' });
   });
 
   it('MALFORMED when a frame’s sequence number is damaged on the way', async () => {

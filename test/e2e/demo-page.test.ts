@@ -17,7 +17,7 @@ let dataDir: string;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ik-demo-page-'));
-  server = await startServer({ port: 0, dataDir, logLevel: false, apiKey: 'seam_demo_page_test', staticDir: 'demo', elementFile: 'dist/instant-key.js' });
+  server = await startServer({ port: 0, dataDir, logLevel: false, apiKey: 'seam_demo_J081mz1js0ze5OGj2seSvMKVnaYsC-f_ppVq3dFb24I', staticDir: 'demo', elementFile: 'dist/instant-key.js' });
   hotel = await seedDemoHotel(server);
   browser = await launchChromium();
 });

@@ -79,7 +79,7 @@ before(async () => {
   server = await startServer({
     port: 0,
     dataDir,
-    apiKey: 'seam_embed_test_key',
+    apiKey: 'seam_embed_J0KFT8_OtgrTmAY2Ph6Uaymcl-6T2sJhf7CQYDk5C9A',
     allowedOrigins: [issuer.url, strict.url],
   });
   rewrites['http://127.0.0.1:8787'] = server.url;

@@ -32,7 +32,7 @@ before(async () => {
     await build({ configFile: join(root, 'examples', name, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     sites.set(name, await serveStatic({ mounts: { '/': outDir }, rewrites }));
   }
-  server = await startServer({ port: 0, dataDir: join(work, 'data'), apiKey: 'seam_frameworks_key', allowedOrigins: [...sites.values()].map((s) => s.url) });
+  server = await startServer({ port: 0, dataDir: join(work, 'data'), apiKey: 'seam_frameworks_Z64RUdkDcXf3I2VcVuJVJ5ypMcUk2xzJ2K-CnkQJTEc', allowedOrigins: [...sites.values()].map((s) => s.url) });
   rewrites['http://127.0.0.1:8787'] = server.url;
   hotel = await seedDemoHotel(server);
   browser = await launchChromium();

@@ -25,7 +25,7 @@ before(async () => {
     dataDir,
     staticDir: 'demo',
     elementFile: 'dist/instant-key.js',
-    apiKey: 'seam_e2e_test_key',
+    apiKey: 'seam_e2e_uiAqhE-707D6O7hdB5T-YiosLdd9KZEyaj30D0VM3OA',
   });
   hotel = await seedDemoHotel(server);
   browser = await launchChromium();

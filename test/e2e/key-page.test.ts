@@ -23,7 +23,7 @@ before(async () => {
   // A copy of the build, so that a test can make a "new build" of it.
   buildDir = mkdtempSync(join(tmpdir(), 'ik-keypage-dist-'));
   for (const file of readdirSync('dist')) if (/^instant-key[-\w.]*\.(js|json)$/.test(file)) copyFileSync(join('dist', file), join(buildDir, file));
-  server = await startServer({ port: 0, dataDir, logLevel: false, apiKey: 'seam_keypage_test_key', elementFile: join(buildDir, 'instant-key.js') });
+  server = await startServer({ port: 0, dataDir, logLevel: false, apiKey: 'seam_keypage_PnuVSZpflKX0BBnha8MnL2ny5tigNFRFBuTF0KxIUGU', elementFile: join(buildDir, 'instant-key.js') });
   hotel = await seedDemoHotel(server);
   browser = await launchChromium();
 });

@@ -68,11 +68,11 @@ test('attachVirtualLock puts a lock in range in one call, and the test reads wha
   const door = await attachVirtualLock(page, { lockId: LOCK_ID, lockKey, name: 'IK-QAKIT', maxFrame: 200 });
   try {
     await page.click('#go');
-    // A HELLO whose ticket is version 1 and then zeros, in one FINAL frame: the lock cannot open it.
-    const frame = `800101${'00'.repeat(113)}`;
+    // A HELLO (a zero phone nonce, then a version-2 ticket of zeros) in one FINAL frame: the lock cannot open it.
+    const frame = `8001${'00'.repeat(16)}02${'00'.repeat(113)}`;
     const { info, reply } = await page.evaluate((f) => (window as unknown as ProbePage).probe(f), frame);
 
-    assert.equal(info, `01${LOCK_ID.replaceAll('-', '')}00c8`, 'info: version, lock id, max_frame 200');
+    assert.equal(info, `02${LOCK_ID.replaceAll('-', '')}00c800000000`, 'info: version, lock id, max_frame 200, update sequence 0');
     assert.equal(reply, '800401', 'one FINAL frame carrying RESULT BAD_TICKET');
     assert.equal(door.lock.log.at(-1)?.status, 'BAD_TICKET');
     assert.deepEqual(door.gattCounts(), { connections: 1, infoReads: 1, controlWrites: 1, controlReads: 1 });

@@ -3,8 +3,58 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../server-stub/config.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
+import { calculateJwkThumbprint } from 'jose';
+import pg from 'pg';
+import { startPostgres } from '../../scripts/postgres.mjs';
+import { dpopProof, type ProofRequest } from '../../src/credentials/dpop.ts';
 
-export const API_KEY = 'seam_test_0123456789abcdef';
+/**
+ * The store the HTTP server tests run on: `TEST_STORE=postgres` runs them on PostgreSQL
+ * (`TEST_DATABASE_URL`, else a throwaway cluster started here), anything else on SQLite.
+ * `npm test` runs them once per store.
+ */
+export const STORE: 'sqlite' | 'postgres' = process.env['TEST_STORE'] === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Test options for what only the SQLite store has (DATA_DIR, its file, its write batch). */
+export const sqliteOnly = { skip: STORE === 'sqlite' ? false : 'SQLite store only' };
+/** Test options for what only the PostgreSQL store has (several instances on one database). */
+export const postgresOnly = { skip: STORE === 'postgres' ? false : 'PostgreSQL store only (TEST_STORE=postgres)' };
+
+let cluster: Promise<string> | undefined;
+
+/** The PostgreSQL server's URL: TEST_DATABASE_URL, or a throwaway cluster for this process. */
+export function postgresUrl(): Promise<string> {
+  cluster ??= (async () => {
+    if (process.env['TEST_DATABASE_URL']) return process.env['TEST_DATABASE_URL'];
+    const started = startPostgres();
+    process.once('exit', () => started.stop());
+    return started.url;
+  })();
+  return cluster;
+}
+
+/** A fresh, empty database on the test PostgreSQL server, so tests never see each other's rows. */
+export async function freshDatabaseUrl(): Promise<string> {
+  const url = await postgresUrl();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const name = `ik_test_${crypto.randomUUID().replaceAll('-', '')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  // The URL's host may be empty (a unix socket given as ?host=), which URL() refuses.
+  return url.replace(/^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*/, `$1/${name}`);
+}
+
+/** The device id the server gives `device` of `t`: its public key's RFC 7638 thumbprint. */
+export async function thumbprintOf(t: TestServer, device: string): Promise<string> {
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', (await t.deviceKey(device)).publicKey);
+  return calculateJwkThumbprint({ kty: kty!, crv: crv!, x: x!, y: y! });
+}
+
+export const API_KEY = 'seam_test_zSQ8Lgici8FZVXeIy7OBNwNn-g0Hx4SzNrAoXOjtriE';
 
 /** A settable clock: tests move time instead of sleeping. */
 export class TestClock {
@@ -21,7 +71,7 @@ export interface Answer {
   body: any;
 }
 
-/** A real server on an ephemeral port over a fresh SQLite store, plus small HTTP helpers. */
+/** A real server on an ephemeral port over a fresh store (see {@link STORE}), plus small HTTP helpers. */
 export class TestServer {
   private constructor(
     readonly server: RunningServer,
@@ -32,7 +82,8 @@ export class TestServer {
   static async start(options: ServerOptions = {}): Promise<TestServer> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ik-server-test-'));
     const clock = new TestClock();
-    const server = await startServer({ port: 0, dataDir, apiKey: API_KEY, logLevel: false, clock: clock.now, ...options });
+    const store = STORE === 'postgres' && options.dataDir === undefined && options.databaseUrl === undefined ? { databaseUrl: await freshDatabaseUrl() } : {};
+    const server = await startServer({ port: 0, dataDir, apiKey: API_KEY, logLevel: false, clock: clock.now, ...store, ...options });
     return new TestServer(server, clock, dataDir);
   }
 
@@ -44,6 +95,25 @@ export class TestServer {
   /** Where requests go. */
   get localUrl(): string {
     return this.server.localUrl;
+  }
+
+  private readonly deviceKeys = new Map<string, Promise<CryptoKeyPair>>();
+
+  /** The simulated device named `device`: one ECDSA P-256 key pair per name, made on first use. */
+  deviceKey(device: string): Promise<CryptoKeyPair> {
+    let keys = this.deviceKeys.get(device);
+    if (!keys) this.deviceKeys.set(device, (keys = crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])));
+    return keys;
+  }
+
+  /** The credential endpoint's public URL: what a proof's `htu` names. */
+  get credentialsUrl(): string {
+    return `${this.url}/instant_keys/credentials`;
+  }
+
+  /** A DPoP proof by `device` for a credential request with `token`, at the server's time unless told. */
+  async proof(token: string, device = 'device-1', claims: Partial<ProofRequest> = {}): Promise<string> {
+    return dpopProof(await this.deviceKey(device), { htm: 'GET', htu: this.credentialsUrl, token, now: this.clock.ms, ...claims });
   }
 
   async close(): Promise<void> {
@@ -88,11 +158,15 @@ export class TestServer {
     return res.body[key];
   }
 
-  /** The credential endpoint as the element calls it. */
-  credentials(token: string | null, headers: Record<string, string> = {}, device = 'device-1'): Promise<Answer> {
-    const h: Record<string, string> = { 'instant-key-device': device, ...headers };
+  /**
+   * The credential endpoint as the element calls it: with a fresh DPoP proof signed by the
+   * simulated `device` (none when `device` is null); `headers` may replace it.
+   */
+  async credentials(token: string | null, headers: Record<string, string> = {}, device: string | null = 'device-1'): Promise<Answer> {
+    const h: Record<string, string> = {};
     if (token !== null) h['authorization'] = `Bearer ${token}`;
-    return this.request('GET', '/instant_keys/credentials', { headers: h });
+    if (device !== null) h['dpop'] = await this.proof(token ?? '', device);
+    return this.request('GET', '/instant_keys/credentials', { headers: { ...h, ...headers } });
   }
 
   /** A guest with one grant on the given entrances (created when absent) and a key. */

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { documentedOperations } from '../../server-stub/openapi.ts';
-import { TestServer } from './helpers.ts';
+import { API_KEY, TestServer } from './helpers.ts';
 
 type Schema = Record<string, any>;
 
@@ -51,7 +51,7 @@ describe('/openapi.json', () => {
     assert.deepEqual(documentedOperations().map((o) => o.path).sort(), routes.sort());
     for (const { path, methods } of documentedOperations()) {
       for (const method of methods) {
-        const res = await t.request(method.toUpperCase(), path, { headers: { authorization: 'Bearer seam_test_0123456789abcdef' } });
+        const res = await t.request(method.toUpperCase(), path, { headers: { authorization: 'Bearer seam_test_zSQ8Lgici8FZVXeIy7OBNwNn-g0Hx4SzNrAoXOjtriE' } });
         assert.notEqual(res.status, 405, `${method} ${path}`);
         assert.notEqual(res.status, 404, `${method} ${path}`);
       }
@@ -90,7 +90,7 @@ describe('/openapi.json', () => {
     conforms(
       'PATCH',
       '/workspaces/customization_profiles/update',
-      (await t.request('PATCH', '/workspaces/customization_profiles/update', { body: { customization_profile_id: profile.customization_profile_id, support_phone: null }, headers: { authorization: 'Bearer seam_test_0123456789abcdef' } })).body,
+      (await t.request('PATCH', '/workspaces/customization_profiles/update', { body: { customization_profile_id: profile.customization_profile_id, support_phone: null }, headers: { authorization: `Bearer ${API_KEY}` } })).body,
     );
     conforms('POST', '/access_grants/create', (await t.post('/access_grants/create', {
       user_identity: { full_name: 'Open Ended' },

@@ -1,53 +1,26 @@
 // The server as an operator runs it: a child process configured by the environment.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { dpopProof } from '../../src/credentials/dpop.ts';
+import { startChild, startRefused, tempDir as newTempDir } from './child-server.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const API_KEY = 'seam_process_test_key_0123456789';
+/** A DPoP proof for a credential request from a device never seen before (a fresh key pair), and that device's id. */
+async function newDevice(url: string, token: string): Promise<{ dpop: string; id: string }> {
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const id = await calculateJwkThumbprint((await crypto.subtle.exportKey('jwk', keys.publicKey)) as JWK);
+  return { dpop: await dpopProof(keys, { htm: 'GET', htu: `${url}/instant_keys/credentials`, token }), id };
+}
+
+const API_KEY = 'seam_process_TQiXzSomA5FT-h6XLHLFf1ojKoM-W3d4yVdfefWkW5Q';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `server-stub/main.ts` on a free port and waits for it to print its URL. */
-async function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server-stub/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (c) => (out += c));
-  proc.stderr!.on('data', (c) => (out += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const m = /Instant Key server at (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    proc.stdout!.on('data', onData);
-    exited.then(({ code }) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-  });
-  return { proc, url, output: () => out, exited };
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ik-process-'));
+const tempDir = () => {
+  const d = newTempDir();
   dirs.push(d);
   return d;
-}
+};
 
 const admin = (url: string, path: string, body: unknown) =>
   fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -68,8 +41,8 @@ test('never logs the API key or instant key tokens', async () => {
   const identity = (await (await admin(child.url, '/user_identities/create', { full_name: 'Ada' })).json()).user_identity;
   const key = (await (await admin(child.url, '/user_identities/generate_instant_key', { user_identity_id: identity.user_identity_id })).json()).instant_key;
   const token = key.instant_key_url.split('#')[1];
-  for (const device of ['d1', 'bad device']) {
-    await fetch(`${child.url}/instant_keys/credentials?token=${token}`, { headers: { authorization: `Bearer ${token}`, 'instant-key-device': device } });
+  for (const dpop of [(await newDevice(child.url, token)).dpop, 'not a proof']) {
+    await fetch(`${child.url}/instant_keys/credentials?token=${token}`, { headers: { authorization: `Bearer ${token}`, dpop } });
   }
   await fetch(`${child.url}/user_identities/list`, { headers: { authorization: `Bearer ${token}` } });
   child.proc.kill('SIGTERM');
@@ -126,11 +99,11 @@ test('keeps every answered credential use on record across SIGKILL', async () =>
   }
   const answered: string[] = [];
   let killed = false;
-  const writer = async (token: string, w: number) => {
+  const writer = async (token: string) => {
     for (let i = 0; !killed && i < 60; i++) {
       try {
-        const device = `w${w}-d${i}`;
-        const res = await fetch(`${child.url}/instant_keys/credentials`, { headers: { authorization: `Bearer ${token}`, 'instant-key-device': device } });
+        const { dpop, id: device } = await newDevice(child.url, token);
+        const res = await fetch(`${child.url}/instant_keys/credentials`, { headers: { authorization: `Bearer ${token}`, dpop } });
         if (res.status === 200) answered.push(device);
       } catch {
         return; // the connection died with the server
@@ -157,6 +130,6 @@ test('keeps every answered credential use on record across SIGKILL', async () =>
 });
 
 test('refuses an unusable configuration with a clear message', async () => {
-  await assert.rejects(startChild({ DATA_DIR: tempDir(), TICKET_TTL_S: 'soon' }), /Configuration error: TICKET_TTL_S/);
-  await assert.rejects(startChild({ DATA_DIR: tempDir(), ALLOWED_ORIGINS: 'https://ok.example, *' }), /Configuration error: ALLOWED_ORIGINS/);
+  assert.match(await startRefused({ DATA_DIR: tempDir(), TICKET_TTL_S: 'soon' }), /Configuration error: TICKET_TTL_S/);
+  assert.match(await startRefused({ DATA_DIR: tempDir(), ALLOWED_ORIGINS: 'https://ok.example, *' }), /Configuration error: ALLOWED_ORIGINS/);
 });

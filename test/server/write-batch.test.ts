@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDatabase, type Db } from '../../server-stub/db.ts';
+import { openDatabase, StoreClosedError, type Db } from '../../server-stub/db.ts';
 import { WriteBatch } from '../../server-stub/write-batch.ts';
 
 let dir: string;
@@ -131,4 +131,24 @@ test('leaves the connection at synchronous=FULL for every other write', async ()
   await batch.run(insert('f1'));
   assert.equal(db.pragma('synchronous', { simple: true }), 2);
   batch.close();
+});
+
+test('refuses writes once closed, and once its store is closed under it, without throwing', async () => {
+  const batch = new WriteBatch(db);
+  batch.close();
+  await assert.rejects(batch.run(insert('after-close')), StoreClosedError);
+
+  // A store closed with a batch still queued: the queued write is refused, the process lives on.
+  const ownDir = mkdtempSync(join(tmpdir(), 'ik-write-batch-closed-'));
+  try {
+    const own = openDatabase(ownDir);
+    const orphan = new WriteBatch(own);
+    const queued = orphan.run(() => own.prepare("INSERT INTO user_identities (user_identity_id, created_at) VALUES ('q', 0)").run());
+    own.close();
+    await assert.rejects(queued, StoreClosedError);
+    await assert.rejects(orphan.run(() => 1), StoreClosedError);
+    orphan.close(); // nothing left to do, and no throw
+  } finally {
+    rmSync(ownDir, { recursive: true, force: true });
+  }
 });

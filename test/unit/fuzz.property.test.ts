@@ -1,5 +1,5 @@
 /**
- * Fuzzing both ends: random frame sequences into the lock, random replies into the browser.
+ * Fuzzing both ends: random frame sequences into the lock, random replies into the phone.
  * Whatever arrives, each side answers with a status or a typed outcome: no exception, no hang.
  */
 import assert from 'node:assert/strict';
@@ -20,6 +20,7 @@ import { ScriptedTransport, type Act } from './support/scripted-transport.ts';
 const RUNS = 10_000;
 const hello = hexToBytes(vectors.hello);
 const unlock = hexToBytes(vectors.unlock);
+const helloWithUpdate = hexToBytes(vectors.hello_with_update);
 
 const faultsArb: fc.Arbitrary<LockFaults> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(noFaults()) },
@@ -35,13 +36,14 @@ const faultsArb: fc.Arbitrary<LockFaults> = fc.oneof(
       garbageReply: fc.boolean(),
       truncatedReply: fc.boolean(),
       spoofUnauthenticatedOk: fc.boolean(),
+      impostorReplies: fc.constantFrom<string[] | null>(null, null, null, [vectors.challenge, vectors.result_ok]),
     }),
   },
 );
 
 type LockOp =
   | { kind: 'write'; frame: Uint8Array }
-  | { kind: 'send'; message: 'hello' | 'unlock'; frames: number }
+  | { kind: 'send'; message: 'hello' | 'hello_with_update' | 'unlock'; frames: number }
   | { kind: 'read' }
   | { kind: 'wait'; ms: number }
   | { kind: 'reconnect' };
@@ -52,7 +54,7 @@ const lockOp: fc.Arbitrary<LockOp> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('send' as const),
-      message: fc.constantFrom('hello' as const, 'unlock' as const),
+      message: fc.constantFrom('hello' as const, 'hello_with_update' as const, 'unlock' as const),
       frames: fc.integer({ min: 1, max: 8 }),
     }),
   },
@@ -103,7 +105,8 @@ describe('the virtual lock, fed random frames', () => {
           for (const op of ops) {
             if (op.kind === 'write') guarded(() => connection.writeFrame(op.frame));
             else if (op.kind === 'send') {
-              const frames = splitFrames(op.message === 'hello' ? hello : unlock, maxFrame).slice(0, op.frames);
+              const message = op.message === 'hello' ? hello : op.message === 'unlock' ? unlock : helloWithUpdate;
+              const frames = splitFrames(message, maxFrame).slice(0, op.frames);
               for (const frame of frames) guarded(() => connection.writeFrame(frame));
               if (op.message === 'unlock' && frames.at(-1)![0]! & 0x80) realUnlocksSent++;
             } else if (op.kind === 'read') {
@@ -128,15 +131,17 @@ describe('the virtual lock, fed random frames', () => {
           assert.ok(opened <= realUnlocksSent);
           if (faults.jammed) assert.equal(opened, 0);
           for (const entry of lock.log) {
-            assert.ok(entry.status in Status);
-            reached.add(`${entry.message} ${entry.status}`);
+            if (entry.message === 'UPDATE') assert.ok(entry.status === null && entry.update !== undefined);
+            else if (entry.message === 'END') assert.ok(entry.status === null && entry.end !== undefined);
+            else assert.ok(entry.status !== null && entry.status in Status);
+            reached.add(`${entry.message} ${entry.status ?? entry.update?.outcome ?? entry.end?.reason}`);
           }
         },
       ),
       seeded(0xf022, RUNS),
     );
     // The fuzz is only worth something if it gets deep: through a CHALLENGE to an open door.
-    const deep = ['HELLO OK', 'UNLOCK OK', 'UNLOCK JAMMED', 'UNLOCK OUT_OF_ORDER', 'HELLO BUSY', 'HELLO EXPIRED', 'OTHER MALFORMED'];
+    const deep = ['HELLO OK', 'UNLOCK OK', 'UNLOCK JAMMED', 'UNLOCK OUT_OF_ORDER', 'HELLO BUSY', 'HELLO EXPIRED', 'HELLO REVOKED', 'OTHER MALFORMED', 'UPDATE applied', 'UPDATE stale', 'END deadline', 'END idle'];
     for (const state of deep) {
       assert.ok(reached.has(state), `never reached ${state}`);
     }
@@ -163,9 +168,14 @@ const replyArb: fc.Arbitrary<Act[]> = fc.oneof(
     .map(([message, maxFrame]) => splitFrames(message, maxFrame)),
   // A CHALLENGE with some lock_nonce.
   fc.uint8Array({ minLength: 16, maxLength: 16 }).map((nonce) => [frame(0x80, encodeChallenge(nonce))]),
-  // A RESULT with any status byte, bare or with a made-up tag.
+  // The vectors' CHALLENGE and OK: a recording of another session.
+  fc.constant<Act[]>([frame(0x80, hexToBytes(vectors.challenge)), frame(0x80, hexToBytes(vectors.result_ok))]),
+  // A RESULT with any status byte, bare or with a made-up tag (either sealed form).
   fc
-    .tuple(fc.oneof(fc.integer({ min: 0, max: 0x0d }), fc.nat(255)), fc.option(fc.uint8Array({ minLength: 40, maxLength: 40 })))
+    .tuple(
+      fc.oneof(fc.integer({ min: 0, max: 0x0d }), fc.nat(255)),
+      fc.option(fc.oneof(fc.uint8Array({ minLength: 40, maxLength: 40 }), fc.uint8Array({ minLength: 56, maxLength: 56 }))),
+    )
     .map(([status, seal]) => [frame(0x80, Uint8Array.of(0x04, status, ...(seal ?? [])))]),
   // A raw frame: any header, any chunk, or nothing at all.
   fc.uint8Array({ maxLength: 30 }).map((raw) => [raw]),
@@ -180,8 +190,11 @@ const replyArb: fc.Arbitrary<Act[]> = fc.oneof(
 );
 
 const infoArb: fc.Arbitrary<Act> = fc.oneof(
-  { weight: 8, arbitrary: fc.integer({ min: 20, max: 512 }).map((maxFrame) => encodeInfo(LOCK_ID, maxFrame)) },
-  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 24 }) },
+  {
+    weight: 8,
+    arbitrary: fc.tuple(fc.integer({ min: 20, max: 512 }), fc.nat(9)).map(([maxFrame, seq]) => encodeInfo(LOCK_ID, maxFrame, seq)),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 28 }) },
   { weight: 1, arbitrary: fc.constant(new TransportError('failed', 'gatt')) },
 );
 
@@ -193,13 +206,15 @@ describe('the unlock session, fed random replies', () => {
         infoArb,
         fc.array(replyArb, { maxLength: 6 }),
         fc.option(fc.nat(12)),
-        async (info, replies, failWriteAt) => {
+        fc.boolean(),
+        async (info, replies, failWriteAt, holdsUpdate) => {
           const transport = new ScriptedTransport({
             info,
             reads: replies.flat(),
             write: (_, index) => (index === failWriteAt ? new TransportError('failed', 'write') : undefined),
           });
-          const outcome = await unlockWithTransport(transport, [credential()], { pollIntervalMs: 0 });
+          const held = credential(holdsUpdate ? { lockUpdate: hexToBytes(vectors.lock_update) } : {});
+          const outcome = await unlockWithTransport(transport, [held], { pollIntervalMs: 0 });
           // Without the credential key nothing the script says can pass for an authenticated OK.
           assert.equal(outcome.ok, false);
           assert.ok(!outcome.ok && CODES.has(outcome.code), JSON.stringify(outcome));

@@ -1,8 +1,10 @@
-/** The browser's unlock session against the virtual lock, for every status and every fault. */
+/** The phone's unlock session against the virtual lock, for every status and every fault. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bytesToHex, hexToBytes } from '../../src/protocol/bytes.ts';
 import { splitFrames } from '../../src/protocol/framing.ts';
+import { CHALLENGE_WINDOW_MS } from '../../src/protocol/constants.ts';
+import { sealLockUpdate } from '../../src/protocol/lock-update.ts';
 import { encodeChallenge, encodeHello, encodeInfo, encodeResult, sealResult } from '../../src/protocol/messages.ts';
 import {
   unlockWithTransport,
@@ -22,10 +24,13 @@ import {
   INSIDE_WINDOW_MS,
   LOCK_ID,
   lockKey,
+  lockUpdateVector,
   makeTicket,
   manualClock,
   tickingClock,
   ticketVector,
+  PHONE_NONCE,
+  phoneVectorRandom,
   vectors,
 } from './support/fixtures.ts';
 import { ScriptedTransport } from './support/scripted-transport.ts';
@@ -77,7 +82,7 @@ function failure(code: string, status?: string): Partial<UnlockOutcome> {
 const frameCount = (messageLength: number, maxFrame: number) => Math.ceil(messageLength / (maxFrame - 1));
 
 for (const maxFrame of [20, 512]) {
-  const helloFrames = frameCount(115, maxFrame);
+  const helloFrames = frameCount(131, maxFrame);
 
   describe(`the unlock session at max_frame ${maxFrame}`, () => {
     test('opens the door on an authenticated OK and reports success', async () => {
@@ -97,7 +102,7 @@ for (const maxFrame of [20, 512]) {
     test('stays within the GATT budget the spec implies', async () => {
       const { transport, unlock } = rig(maxFrame);
       await unlock();
-      // HELLO 115 bytes, CHALLENGE 17, UNLOCK 42, sealed RESULT 42; each frame carries max_frame - 1.
+      // HELLO 131 bytes, CHALLENGE 17, UNLOCK 42, sealed RESULT 42; each frame carries max_frame - 1.
       // 512: 1 info + 1 HELLO write + 1 CHALLENGE read + 1 UNLOCK write + 1 RESULT read = 5.
       // 20: 1 info + 7 HELLO writes + 1 CHALLENGE read + 3 UNLOCK writes + 3 RESULT reads = 15.
       const expected =
@@ -163,20 +168,49 @@ for (const maxFrame of [20, 512]) {
         assert.deepEqual(await unlock([credential({ ticket: makeTicket({ permissions: 0 }) })]), failure('lock_forbidden', 'FORBIDDEN'));
       });
 
-      test('OUT_OF_ORDER when the lock ended the session (10 s silence) before the UNLOCK', async () => {
+      test('OUT_OF_ORDER when the UNLOCK comes later than the BUSY bound after the CHALLENGE', async () => {
         const { lock, clock, unlock } = rig(maxFrame);
-        const outcome = await unlock([credential()], { onStep: (s) => s === 'unlock' && clock.advance(10_000) });
+        const outcome = await unlock([credential()], { onStep: (s) => s === 'unlock' && clock.advance(CHALLENGE_WINDOW_MS) });
         assert.deepEqual(outcome, failure('lock_out_of_order', 'OUT_OF_ORDER'));
         assert.equal(lock.unlockCount, 0);
       });
 
-      test('BUSY while another phone holds a session', async () => {
+      test('a HELLO from another connection supersedes a waiting session: the superseded phone gets OUT_OF_ORDER', async () => {
         const { lock, unlock } = rig(maxFrame);
-        const other = lock.connect();
-        for (const frame of splitFrames(encodeHello(makeTicket()), maxFrame)) other.writeFrame(frame);
-        assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
-        other.close();
-        assert.equal((await rigAgain(lock)).ok, true);
+        const rival = lock.connect();
+        const outcome = await unlock([credential()], {
+          onStep: (s) => {
+            // Between the CHALLENGE and the UNLOCK: a whole HELLO from another connection.
+            if (s === 'unlock') for (const frame of splitFrames(encodeHello(new Uint8Array(16), makeTicket()), maxFrame)) rival.writeFrame(frame);
+          },
+        });
+        assert.deepEqual(outcome, failure('lock_out_of_order', 'OUT_OF_ORDER'));
+        assert.equal(rival.readFrame()[1], 0x02, 'the rival got a CHALLENGE');
+        assert.deepEqual(lock.log.find((e) => e.message === 'END')?.end, { reason: 'superseded', by: rival.id });
+        assert.equal(lock.unlockCount, 0);
+      });
+
+      test('the replay-chain attack: one recorded HELLO re-sent as each 2 s window closes, and 40 of 40 guest attempts open', async () => {
+        const { lock, clock } = rig(maxFrame);
+        const recorded = splitFrames(encodeHello(new Uint8Array(16).fill(7), ticketVector()), maxFrame);
+        const replay = () => {
+          const attacker = lock.connect();
+          for (const frame of recorded) attacker.writeFrame(frame);
+          assert.equal(attacker.readFrame()[1], 0x02 /* CHALLENGE's type byte after the frame header */);
+        };
+        replay();
+        let opened = 0;
+        for (let attempt = 0; attempt < 40; attempt++) {
+          // A guest taps Unlock at some moment inside the attacker's window...
+          const offset = 1 + ((attempt * 737) % (CHALLENGE_WINDOW_MS - 1));
+          clock.advance(offset);
+          if ((await rigAgain(lock)).ok) opened++;
+          // ...and the attacker re-sends the recorded HELLO as each window would close.
+          clock.advance(CHALLENGE_WINDOW_MS - offset);
+          replay();
+        }
+        assert.equal(opened, 40);
+        assert.equal(lock.unlockCount, 40);
       });
 
       test('BUSY when the lock says so (busy fault)', async () => {
@@ -184,11 +218,13 @@ for (const maxFrame of [20, 512]) {
         assert.deepEqual(await unlock(), failure('lock_busy', 'BUSY'));
       });
 
-      test('UNSUPPORTED_VERSION for a ticket of another version', async () => {
-        const { unlock } = rig(maxFrame);
-        const ticket = ticketVector();
-        ticket[0] = 0x02;
-        assert.deepEqual(await unlock([credential({ ticket })]), failure('lock_unsupported_version', 'UNSUPPORTED_VERSION'));
+      test('UNSUPPORTED_VERSION for a ticket whose version byte is changed on the air', async () => {
+        const { transport, unlock } = rig(maxFrame);
+        const onAir = tampering(transport, (frame) => {
+          if (frame[0] === 0x00 || frame[0] === 0x80) frame[18] = 0x01; // HELLO byte 17: the ticket's version
+          return frame;
+        });
+        assert.deepEqual(await unlock([credential()], {}, onAir), failure('lock_unsupported_version', 'UNSUPPORTED_VERSION'));
       });
 
       test('MALFORMED when a frame’s sequence number is damaged on the way', async () => {
@@ -313,6 +349,53 @@ for (const maxFrame of [20, 512]) {
   });
 }
 
+describe('carrying lock updates', () => {
+  const otherUpdate = (sequence: number, revoked: string[] = []) =>
+    sealLockUpdate(lockKey(), { lockId: LOCK_ID, sequence, revoked });
+
+  for (const maxFrame of [20, 512]) {
+    test(`at max_frame ${maxFrame}, a lock that is behind gets the update inside the HELLO, and refuses the revoked ticket`, async () => {
+      const { lock, transport, unlock } = rig(maxFrame);
+      assert.deepEqual(await unlock([credential({ lockUpdate: lockUpdateVector() })]), failure('lock_revoked', 'REVOKED'));
+      assert.equal(lock.updateSequence, vectors.inputs.update_sequence);
+      assert.deepEqual(lock.log.map((e) => e.message), ['UPDATE', 'HELLO']);
+      // HELLO with an update of two entries: 131 + 93 bytes.
+      assert.deepEqual(transport.counts, { infoReads: 1, frameWrites: frameCount(224, maxFrame), frameReads: frameCount(58, maxFrame) });
+    });
+
+    test(`at max_frame ${maxFrame}, a current lock costs no extra operation`, async () => {
+      const { lock, transport, unlock } = rig(maxFrame);
+      lock.applyUpdate(otherUpdate(9));
+      assert.equal((await unlock([credential({ lockUpdate: otherUpdate(9) })])).ok, true);
+      assert.equal(transport.operations, maxFrame === 512 ? 5 : 15);
+      assert.deepEqual(lock.log.map((e) => e.message), ['UPDATE', 'HELLO', 'UNLOCK']);
+    });
+  }
+
+  test('an update that revokes someone else still lets this phone in, and the lock keeps it', async () => {
+    const { lock, unlock } = rig(512);
+    assert.equal((await unlock([credential({ lockUpdate: otherUpdate(3, [vectors.inputs.other_credential_id]) })])).ok, true);
+    assert.deepEqual(lock.revocationList, [vectors.inputs.other_credential_id]);
+    assert.equal(lock.updateSequence, 3);
+  });
+
+  test('a phone with an older update than the lock’s does not send it', async () => {
+    const { lock, transport, unlock } = rig(512);
+    lock.applyUpdate(otherUpdate(5));
+    assert.equal((await unlock([credential({ lockUpdate: otherUpdate(4, [CREDENTIAL_ID]) })])).ok, true);
+    assert.equal(transport.counts.frameWrites, 2);
+    assert.equal(lock.updateSequence, 5);
+  });
+
+  test('a credential whose lock update is not one is credential_invalid, before any GATT operation', async () => {
+    const { transport } = rig(512);
+    for (const lockUpdate of [new Uint8Array(60), new Uint8Array(62), Uint8Array.of(0x01, ...lockUpdateVector().subarray(1))]) {
+      assert.deepEqual(await unlockWithTransport(transport, [credential({ lockUpdate })]), { ok: false, code: 'credential_invalid' });
+    }
+    assert.equal(transport.operations, 0);
+  });
+});
+
 /** A second attempt on the same lock, on a new connection. */
 function rigAgain(lock: VirtualLock): Promise<UnlockOutcome> {
   return unlockWithTransport(new MemoryTransport(lock), [credential()], { pollIntervalMs: 0 });
@@ -336,7 +419,7 @@ describe('the unlock session and its caller', () => {
   });
 
   test('stops promptly when aborted during a transport call that never returns', async () => {
-    const transport = new ScriptedTransport({ info: encodeInfo(LOCK_ID, 512), reads: ['hang'] });
+    const transport = new ScriptedTransport({ info: encodeInfo(LOCK_ID, 512, 0), reads: ['hang'] });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 10);
     const outcome = await unlockWithTransport(transport, [credential()], { signal: controller.signal });
@@ -345,7 +428,7 @@ describe('the unlock session and its caller', () => {
   });
 
   test('issues no further call after a step times out on a call that never returns', async () => {
-    const transport = new ScriptedTransport({ info: encodeInfo(LOCK_ID, 512), reads: [], write: () => 'hang' });
+    const transport = new ScriptedTransport({ info: encodeInfo(LOCK_ID, 512, 0), reads: [], write: () => 'hang' });
     const outcome = await unlockWithTransport(transport, [credential()], { stepTimeoutMs: 20 });
     assert.deepEqual(outcome, failure('ble_timeout'));
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -378,7 +461,7 @@ describe('the unlock session and its caller', () => {
   });
 
   describe('maps transport failures', () => {
-    const info = encodeInfo(LOCK_ID, 512);
+    const info = encodeInfo(LOCK_ID, 512, 0);
     const cases: Array<[string, Error, string]> = [
       ['a dropped link', new TransportError('disconnected', 'gone'), 'ble_disconnected'],
       ['a failed GATT operation', new TransportError('failed', 'nope'), 'ble_gatt_failed'],
@@ -405,8 +488,8 @@ describe('the unlock session and its caller', () => {
     });
   });
 
-  describe('refuses replies that are not IK1', () => {
-    const info = encodeInfo(LOCK_ID, 512);
+  describe('refuses replies that are not this protocol, or not for this session', () => {
+    const info = encodeInfo(LOCK_ID, 512, 0);
     const final = (message: Uint8Array) => Uint8Array.of(0x80, ...message);
     const challenge = final(encodeChallenge(new Uint8Array(16).fill(7)));
     const cases: Array<[string, Uint8Array[], string]> = [
@@ -418,22 +501,35 @@ describe('the unlock session and its caller', () => {
       ['a second CHALLENGE instead of the RESULT', [challenge, challenge], 'lock_protocol_error'],
       ['a reply frame with sequence 1 first', [Uint8Array.of(0x81, 0x04, 0x00)], 'lock_protocol_error'],
       ['an empty chunk', [Uint8Array.of(0x80)], 'lock_protocol_error'],
-      ['a reply longer than any IK1 reply', Array.from({ length: 43 }, (_, i) => Uint8Array.of(i, 0x04)), 'lock_protocol_error'],
+      ['a reply longer than any reply there is', Array.from({ length: 59 }, (_, i) => Uint8Array.of(i, 0x04)), 'lock_protocol_error'],
       ['an unauthenticated OK before the CHALLENGE', [final(Uint8Array.of(0x04, 0x00))], 'lock_unauthenticated'],
       ['an unauthenticated EXPIRED before the CHALLENGE', [final(Uint8Array.of(0x04, 0x04))], 'lock_unauthenticated'],
       ['an unauthenticated OK after the CHALLENGE', [challenge, final(Uint8Array.of(0x04, 0x00))], 'lock_unauthenticated'],
-      ['an OK sealed for the session before (zero lock_nonce)', [challenge, final(sealZeroNonceOk())], 'lock_unauthenticated'],
+      ['an OK recorded from another session (another phone nonce)', [challenge, final(recordedOk('unlock'))], 'lock_unauthenticated'],
+      ['an OK sealed with an all-zero phone nonce (IK1’s mistake)', [challenge, final(recordedOk('unlock', new Uint8Array(16)))], 'lock_unauthenticated'],
+      ['an OK in the HELLO-refusal form after the CHALLENGE', [challenge, final(recordedOk('hello', PHONE_NONCE()))], 'lock_unauthenticated'],
+      ['an authenticated OK before any CHALLENGE', [final(recordedOk('hello', PHONE_NONCE()))], 'lock_unauthenticated'],
+      ['a REVOKED recorded from another session', [final(recordedRefusal('REVOKED', 'hello'))], 'lock_unauthenticated'],
+      ['a REVOKED in the UNLOCK-answer form before any CHALLENGE', [final(recordedRefusal('REVOKED', 'unlock', PHONE_NONCE()))], 'lock_unauthenticated'],
     ];
     for (const [what, reads, code] of cases) {
       test(`${what}: ${code}`, async () => {
         const transport = new ScriptedTransport({ info, reads });
-        assert.deepEqual(await unlockWithTransport(transport, [credential()], { pollIntervalMs: 0 }), failure(code));
+        // The vectors' phone nonce: what is refused is refused for its own reason, not for the nonce.
+        const outcome = await unlockWithTransport(transport, [credential()], { pollIntervalMs: 0, randomBytes: phoneVectorRandom() });
+        assert.deepEqual(outcome, failure(code));
       });
     }
 
-    test('an authenticated OK before any CHALLENGE counts (the spec’s all-zero lock_nonce)', async () => {
-      const transport = new ScriptedTransport({ info, reads: [final(sealZeroNonceOk())] });
-      assert.equal((await unlockWithTransport(transport, [credential()])).ok, true);
+    test('an OK sealed for this session counts (the check above is not vacuous)', async () => {
+      const transport = new ScriptedTransport({ info, reads: [challenge, final(recordedOk('unlock', PHONE_NONCE()))] });
+      assert.equal((await unlockWithTransport(transport, [credential()], { randomBytes: phoneVectorRandom() })).ok, true);
+    });
+
+    test('a REVOKED sealed for this session’s phone nonce counts', async () => {
+      const transport = new ScriptedTransport({ info, reads: [final(recordedRefusal('REVOKED', 'hello', PHONE_NONCE()))] });
+      const outcome = await unlockWithTransport(transport, [credential()], { randomBytes: phoneVectorRandom() });
+      assert.deepEqual(outcome, failure('lock_revoked', 'REVOKED'));
     });
 
     test('an unauthenticated OUT_OF_ORDER before the CHALLENGE is reported as such', async () => {
@@ -445,10 +541,12 @@ describe('the unlock session and its caller', () => {
   describe('judges the info characteristic', () => {
     const cases: Array<[string, Uint8Array, string]> = [
       ['empty', new Uint8Array(0), 'lock_protocol_error'],
-      ['one byte short', encodeInfo(LOCK_ID, 512).subarray(0, 18), 'lock_protocol_error'],
-      ['of another version', Uint8Array.of(0x02, ...encodeInfo(LOCK_ID, 512).subarray(1)), 'lock_unsupported_version'],
-      ['with max_frame 19', hexToBytes(`01${LOCK_ID.replaceAll('-', '')}0013`), 'lock_protocol_error'],
-      ['with max_frame 513', hexToBytes(`01${LOCK_ID.replaceAll('-', '')}0201`), 'lock_protocol_error'],
+      ['one byte short', encodeInfo(LOCK_ID, 512, 0).subarray(0, 22), 'lock_protocol_error'],
+      ['one byte long', Uint8Array.of(...encodeInfo(LOCK_ID, 512, 0), 0), 'lock_protocol_error'],
+      ['of version 1', hexToBytes(`01${LOCK_ID.replaceAll('-', '')}0200`), 'lock_unsupported_version'],
+      ['of version 3', Uint8Array.of(0x03, ...encodeInfo(LOCK_ID, 512, 0).subarray(1)), 'lock_unsupported_version'],
+      ['with max_frame 19', hexToBytes(`02${LOCK_ID.replaceAll('-', '')}001300000000`), 'lock_protocol_error'],
+      ['with max_frame 513', hexToBytes(`02${LOCK_ID.replaceAll('-', '')}020100000000`), 'lock_protocol_error'],
     ];
     for (const [what, info, code] of cases) {
       test(`${what}: ${code}, nothing written`, async () => {
@@ -461,6 +559,23 @@ describe('the unlock session and its caller', () => {
     }
   });
 
+  test('draws a fresh phone nonce for every attempt and sends it in the HELLO', async () => {
+    const lock = new VirtualLock({ lockId: LOCK_ID, lockKey: lockKey(), now: () => INSIDE_WINDOW_MS });
+    const hellos: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const memory = new MemoryTransport(lock);
+      const recording = tampering(memory, (frame) => {
+        if (hellos.length === attempt) hellos.push(bytesToHex(frame));
+        return frame;
+      });
+      assert.equal((await unlockWithTransport(recording, [credential()], { pollIntervalMs: 0 })).ok, true);
+      memory.disconnect();
+    }
+    const nonces = hellos.map((h) => h.slice(4, 36));
+    assert.equal(new Set(nonces).size, 3);
+    assert.ok(hellos.every((h) => h.slice(36, 36 + 228) === vectors.ticket), 'the same ticket each time');
+  });
+
   test('ignores an onStep callback that throws', async () => {
     const { unlock } = rig(512);
     const outcome = await unlock([credential()], {
@@ -471,21 +586,30 @@ describe('the unlock session and its caller', () => {
     assert.equal(outcome.ok, true);
   });
 
-  describe('rejects misuse with typed errors', () => {
-    test('a credential key of the wrong length is a RangeError', async () => {
+  describe('never throws for a malformed credential: credential_invalid, nothing sent', () => {
+    const cases: [string, Partial<UnlockCredential>][] = [
+      ['a credential key of the wrong length', { credentialKey: new Uint8Array(31) }],
+      ['a ticket that is not bytes', { ticket: bytesToHex(ticketVector()) as unknown as Uint8Array }],
+      ['a ticket one byte short', { ticket: ticketVector().subarray(1) }],
+      ['a ticket whose version byte is not 0x02', { ticket: Uint8Array.of(0x01, ...ticketVector().subarray(1)) }],
+      ['a lock id that is not a UUID', { lockId: 'room-412' }],
+      ['a credential id that is not a UUID', { credentialId: 42 as unknown as string }],
+    ];
+    for (const [what, change] of cases) {
+      test(what, async () => {
+        const { transport } = rig(512);
+        assert.deepEqual(await unlockWithTransport(transport, [credential(change)]), { ok: false, code: 'credential_invalid' });
+        assert.equal(transport.operations, 0);
+      });
+    }
+    test('a list that is not an array', async () => {
       const { transport } = rig(512);
-      await assert.rejects(unlockWithTransport(transport, [credential({ credentialKey: new Uint8Array(31) })]), RangeError);
-      assert.equal(transport.operations, 0);
+      const outcome = await unlockWithTransport(transport, null as unknown as UnlockCredential[]);
+      assert.deepEqual(outcome, { ok: false, code: 'credential_invalid' });
     });
-    test('a ticket that is not bytes is a TypeError', async () => {
-      const { transport } = rig(512);
-      const ticket = bytesToHex(ticketVector()) as unknown as Uint8Array;
-      await assert.rejects(unlockWithTransport(transport, [credential({ ticket })]), TypeError);
-    });
-    test('a lock id that is not a UUID is a TypeError', async () => {
-      const { transport } = rig(512);
-      await assert.rejects(unlockWithTransport(transport, [credential({ lockId: 'room-412' })]), TypeError);
-    });
+  });
+
+  describe('rejects misuse of its options with typed errors', () => {
     test('a step timeout of 0 is a RangeError', async () => {
       const { transport } = rig(512);
       await assert.rejects(unlockWithTransport(transport, [credential()], { stepTimeoutMs: 0 }), RangeError);
@@ -493,7 +617,16 @@ describe('the unlock session and its caller', () => {
   });
 });
 
-/** An OK sealed with the credential key but an all-zero lock_nonce. */
-function sealZeroNonceOk(): Uint8Array {
-  return sealResult('OK', { credentialKey: credentialKey(), credentialId: CREDENTIAL_ID, lockNonce: new Uint8Array(16) });
+/** A binding for the scripted CHALLENGE's lock nonce and `phoneNonce` (default: some other session's). */
+function scriptedBinding(phoneNonce: Uint8Array) {
+  return { credentialKey: credentialKey(), credentialId: CREDENTIAL_ID, phoneNonce, lockNonce: new Uint8Array(16).fill(7) };
+}
+
+/** An OK sealed with the credential key, as a recording of another session holds. */
+function recordedOk(form: 'hello' | 'unlock', phoneNonce: Uint8Array = new Uint8Array(16).fill(9)): Uint8Array {
+  return sealResult('OK', scriptedBinding(phoneNonce), form);
+}
+
+function recordedRefusal(status: 'REVOKED', form: 'hello' | 'unlock', phoneNonce: Uint8Array = new Uint8Array(16).fill(9)): Uint8Array {
+  return sealResult(status, scriptedBinding(phoneNonce), form);
 }

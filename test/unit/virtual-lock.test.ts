@@ -1,8 +1,10 @@
 /** The virtual lock on its own: sessions, connections, faults and the audit log. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToHex, hexToBytes } from '../../src/protocol/bytes.ts';
+import { bytesToHex, bytesToUuid, hexToBytes, randomBytes } from '../../src/protocol/bytes.ts';
+import { CHALLENGE_WINDOW_MS } from '../../src/protocol/constants.ts';
 import { FrameAssembler, splitFrames } from '../../src/protocol/framing.ts';
+import { sealLockUpdate } from '../../src/protocol/lock-update.ts';
 import { encodeHello, parseInfo, parseReply } from '../../src/protocol/messages.ts';
 import { TransportError } from '../../src/protocol/transport.ts';
 import { MemoryTransport } from '../../src/testing/memory-transport.ts';
@@ -13,8 +15,10 @@ import {
   INSIDE_WINDOW_MS,
   LOCK_ID,
   lockKey,
+  lockUpdateVector,
   lockVectorRandom,
   makeTicket,
+  PHONE_NONCE,
   manualClock,
   vectors,
 } from './support/fixtures.ts';
@@ -53,7 +57,7 @@ const statusOf = (reply: Uint8Array) => {
 describe('the virtual lock', () => {
   test('describes itself in info and by a name derived from its id', () => {
     const { lock } = newLock({ lockId: LOCK_ID.toUpperCase(), maxFrame: 20 });
-    assert.deepEqual(parseInfo(lock.info()), { ok: true, version: 1, lockId: LOCK_ID, maxFrame: 20 });
+    assert.deepEqual(parseInfo(lock.info()), { ok: true, version: 2, lockId: LOCK_ID, maxFrame: 20, updateSequence: 0 });
     assert.equal(lock.lockId, LOCK_ID);
     assert.equal(lock.name, 'IK-9F1C2A');
     assert.equal(newLock({ name: 'Room 412' }).lock.name, 'Room 412');
@@ -64,6 +68,7 @@ describe('the virtual lock', () => {
     assert.throws(() => newLock({ lockId: 'room-412' }), TypeError);
     assert.throws(() => newLock({ maxFrame: 19 }), RangeError);
     assert.throws(() => newLock({ messageLimit: 0 }), RangeError);
+    assert.throws(() => newLock({ challengeWindowMs: 0 }), RangeError);
   });
 
   test('answers an UNLOCK without a session OUT_OF_ORDER, unauthenticated', () => {
@@ -94,35 +99,87 @@ describe('the virtual lock', () => {
     assert.equal(lock.unlockCount, 1);
   });
 
-  test('is BUSY for a second phone while the first holds a session, and free once it leaves', () => {
+  test('serves a second phone’s HELLO at once: it supersedes a session still waiting for its UNLOCK', () => {
     const { lock } = newLock();
     const first = lock.connect();
     const second = lock.connect();
     assert.equal(statusOf(converse(first, hello)), 'challenge');
-    assert.equal(statusOf(converse(second, encodeHello(makeTicket()))), 'BUSY');
-    // The first phone's session is untouched by the refusal.
-    assert.equal(statusOf(converse(first, unlock)), 'OK');
-    assert.equal(statusOf(converse(second, hello)), 'challenge');
-    second.close();
-    assert.equal(statusOf(converse(lock.connect(), hello)), 'challenge');
+    assert.equal(statusOf(converse(second, encodeHello(PHONE_NONCE(), makeTicket()))), 'challenge');
+    // The superseded phone's UNLOCK finds no session.
+    assert.equal(statusOf(converse(first, unlock)), 'OUT_OF_ORDER');
+    assert.deepEqual(
+      lock.log.filter((e) => e.message === 'END').map((e) => [e.connection, e.end]),
+      [[first.id, { reason: 'superseded', by: second.id }]],
+    );
+    assert.equal(lock.unlockCount, 0);
   });
 
-  test('ends a session after 10 s without a message, and is free again', () => {
+  test('leaves another connection’s session alone for a HELLO the ticket checks refuse', () => {
+    const { lock } = newLock();
+    const first = lock.connect();
+    assert.equal(statusOf(converse(first, hello)), 'challenge');
+    assert.equal(statusOf(converse(lock.connect(), encodeHello(PHONE_NONCE(), makeTicket({ permissions: 0 })))), 'FORBIDDEN');
+    assert.equal(statusOf(converse(lock.connect(), hello.subarray(0, 40))), 'BAD_TICKET');
+    assert.equal(statusOf(converse(first, unlock)), 'OK');
+  });
+
+  test(`ends a session whose UNLOCK has not come ${CHALLENGE_WINDOW_MS} ms after its CHALLENGE, and logs why`, () => {
     const { lock, clock } = newLock();
     const first = lock.connect();
     converse(first, hello);
-    clock.advance(9_999);
-    assert.equal(statusOf(converse(lock.connect(), hello)), 'BUSY');
-    clock.advance(1);
+    clock.advance(CHALLENGE_WINDOW_MS);
     assert.equal(statusOf(converse(first, unlock)), 'OUT_OF_ORDER');
+    assert.deepEqual(lock.log.filter((e) => e.message === 'END').map((e) => e.end), [{ reason: 'deadline' }]);
     assert.equal(statusOf(converse(lock.connect(), hello)), 'challenge');
   });
 
-  test('opens for an UNLOCK 9.999 s after the CHALLENGE', () => {
+  test('drops a connection idle for 10 s, ending its session; a live one is kept', () => {
+    const { lock, clock } = newLock();
+    const idle = lock.connect();
+    const quiet = lock.connect();
+    converse(quiet, hello);
+    clock.advance(9_999);
+    quiet.readFrame();
+    clock.advance(1);
+    const other = lock.connect();
+    assert.equal(idle.closed, true);
+    assert.equal(quiet.closed, false);
+    assert.throws(() => idle.readFrame(), LockDisconnectedError);
+    clock.advance(10_000);
+    assert.throws(() => quiet.writeFrame(Uint8Array.of(0x80, 3)), LockDisconnectedError);
+    assert.equal(other.closed, true);
+    assert.deepEqual(lock.log.filter((e) => e.message === 'END').map((e) => e.end?.reason), ['deadline']);
+  });
+
+  test('keeps one reply per connection: a new reply replaces the unread rest of the old one', () => {
+    const { lock } = newLock({ maxFrame: 20 });
+    const connection = lock.connect();
+    for (const frame of splitFrames(hello, 20)) connection.writeFrame(frame);
+    connection.readFrame(); // the CHALLENGE's first frame
+    connection.writeFrame(Uint8Array.of(0x85, 1)); // a framing error
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED');
+    assert.equal(connection.readFrame().length, 0, 'after the whole reply, reads are empty');
+  });
+
+  test('answers every further frame of a broken message MALFORMED of its own', () => {
+    const { lock } = newLock({ maxFrame: 20 });
+    const connection = lock.connect();
+    const frames = splitFrames(hello, 20);
+    connection.writeFrame(frames[0]!);
+    connection.writeFrame(frames[2]!);
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED');
+    connection.writeFrame(frames[3]!);
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED');
+    assert.equal(lock.log.filter((e) => e.status === 'MALFORMED').length, 2);
+    connection.writeFrame(new Uint8Array(0));
+    assert.equal(statusOf(readReply(connection)), 'MALFORMED', 'a zero-length write is a framing error');
+  });
+
+  test('opens for an UNLOCK just inside the window', () => {
     const { lock, clock } = newLock();
     const connection = lock.connect();
     converse(connection, hello);
-    clock.advance(9_999);
+    clock.advance(CHALLENGE_WINDOW_MS - 1);
     assert.equal(statusOf(converse(connection, unlock)), 'OK');
   });
 
@@ -166,7 +223,18 @@ describe('the virtual lock', () => {
     assert.throws(() => connection.readFrame(), LockDisconnectedError);
   });
 
-  test('with garbageReply sends random bytes that are no IK1 message', () => {
+  test('counts the window from when the CHALLENGE can be read (replyLatencyMs)', () => {
+    const { lock, clock } = newLock({ faults: { replyLatencyMs: 500 } });
+    const connection = lock.connect();
+    for (const frame of splitFrames(hello, 512)) connection.writeFrame(frame);
+    clock.advance(500 + CHALLENGE_WINDOW_MS - 1);
+    assert.equal(statusOf(readReply(connection)), 'challenge');
+    for (const frame of splitFrames(unlock, 512)) connection.writeFrame(frame);
+    clock.advance(500);
+    assert.equal(statusOf(readReply(connection)), 'OK');
+  });
+
+  test('with garbageReply sends random bytes that are no message of the protocol', () => {
     const { lock } = newLock({ randomBytes: countingRandom(), faults: { garbageReply: true } });
     const reply = lock.exchange(hello);
     assert.equal(reply.length, 17);
@@ -202,6 +270,115 @@ describe('the virtual lock', () => {
       { at, connection: a.id, credentialId: CREDENTIAL_ID, message: 'UNLOCK', status: 'OK' },
       { at, connection: a.id, credentialId: null, message: 'OTHER', status: 'MALFORMED' },
     ]);
+  });
+
+  test('with impostorReplies answers each message with the recording, and does nothing else', () => {
+    const { lock } = newLock({ faults: { impostorReplies: [vectors.challenge, vectors.result_ok] } });
+    assert.equal(bytesToHex(lock.exchange(Uint8Array.of(0x07))), vectors.challenge);
+    assert.equal(bytesToHex(lock.exchange(unlock)), vectors.result_ok);
+    assert.equal(lock.exchange(unlock).length, 0);
+    assert.equal(lock.unlockCount, 0);
+    assert.deepEqual(lock.log, []);
+  });
+});
+
+describe('the virtual lock’s revocation list', () => {
+  const revoked = (n: number) => Array.from({ length: n }, () => bytesToUuid(randomBytes(16)));
+  const update = (sequence: number, list: string[], lockId = LOCK_ID, key = lockKey()) =>
+    sealLockUpdate(key, { lockId, sequence, revoked: list });
+
+  test('starts empty at sequence 0, and publishes each applied sequence in info', () => {
+    const { lock } = newLock();
+    assert.deepEqual([lock.updateSequence, lock.revocationList], [0, []]);
+    const list = revoked(3);
+    assert.equal(lock.applyUpdate(update(4, list)), 'applied');
+    assert.deepEqual([lock.updateSequence, lock.revocationList], [4, [...list].sort()]);
+    assert.equal(parseInfo(lock.info()).ok && (parseInfo(lock.info()) as { updateSequence: number }).updateSequence, 4);
+  });
+
+  test('replaces its list with each newer update: a credential can leave the list', () => {
+    const { lock } = newLock();
+    lock.applyUpdate(update(1, [CREDENTIAL_ID]));
+    assert.equal(statusOf(lock.exchange(hello)), 'REVOKED');
+    lock.applyUpdate(update(2, []));
+    assert.equal(statusOf(lock.exchange(hello)), 'challenge');
+  });
+
+  test('keeps what revoke() added across updates', () => {
+    const { lock } = newLock();
+    lock.revoke(CREDENTIAL_ID);
+    lock.applyUpdate(update(1, []));
+    assert.deepEqual(lock.revocationList, [CREDENTIAL_ID]);
+  });
+
+  test('refuses stale, forged, other-lock and malformed updates, and logs each', () => {
+    const { lock } = newLock();
+    lock.applyUpdate(update(5, [CREDENTIAL_ID]));
+    const forged = update(6, []);
+    forged[40]! ^= 1;
+    const outcomes = [
+      lock.applyUpdate(update(5, [])),
+      lock.applyUpdate(update(4, [])),
+      lock.applyUpdate(forged),
+      lock.applyUpdate(update(7, [], '9f1c2a44-5b6d-4e7f-8a90-b1c2d3e4f507')),
+      lock.applyUpdate(update(8, [], LOCK_ID, new Uint8Array(32))),
+      lock.applyUpdate(update(9, []).subarray(0, 60)),
+      lock.applyUpdate(Uint8Array.of(0x03, ...update(9, []).subarray(1))),
+      // Too short to carry a sequence: logged without one.
+      lock.applyUpdate(Uint8Array.of(0x03, 0, 0)),
+    ];
+    assert.deepEqual(outcomes, ['stale', 'stale', 'forged', 'other_lock', 'forged', 'malformed', 'unsupported_version', 'unsupported_version']);
+    assert.deepEqual([lock.updateSequence, lock.revocationList], [5, [CREDENTIAL_ID]]);
+    assert.deepEqual(
+      lock.log.map((e) => [e.message, e.status, e.update]),
+      [
+        ['UPDATE', null, { sequence: 5, outcome: 'applied' }],
+        ['UPDATE', null, { sequence: 5, outcome: 'stale' }],
+        ['UPDATE', null, { sequence: 4, outcome: 'stale' }],
+        ['UPDATE', null, { sequence: 6, outcome: 'forged' }],
+        ['UPDATE', null, { sequence: 7, outcome: 'other_lock' }],
+        ['UPDATE', null, { sequence: 8, outcome: 'forged' }],
+        ['UPDATE', null, { sequence: 9, outcome: 'malformed' }],
+        ['UPDATE', null, { sequence: 9, outcome: 'unsupported_version' }],
+        ['UPDATE', null, { sequence: null, outcome: 'unsupported_version' }],
+      ],
+    );
+  });
+
+  test('takes an update carried in a HELLO before it judges the ticket, on the phone’s connection', () => {
+    const { lock } = newLock();
+    const connection = lock.connect();
+    assert.equal(statusOf(converse(connection, encodeHello(PHONE_NONCE(), makeTicket(), lockUpdateVector()))), 'REVOKED');
+    assert.deepEqual(lock.log.map((e) => [e.connection, e.message, e.status]), [
+      [connection.id, 'UPDATE', null],
+      [connection.id, 'HELLO', 'REVOKED'],
+    ]);
+  });
+
+  test('judges the ticket all the same when the carried update is refused', () => {
+    const { lock } = newLock();
+    const forged = lockUpdateVector();
+    forged[50]! ^= 1;
+    assert.equal(statusOf(lock.exchange(encodeHello(PHONE_NONCE(), makeTicket(), forged))), 'challenge');
+    assert.equal(lock.log[0]?.update?.outcome, 'forged');
+  });
+
+  test('leaves a BUSY HELLO’s update alone', () => {
+    const { lock } = newLock({ faults: { busy: true } });
+    assert.equal(statusOf(converse(lock.connect(), encodeHello(PHONE_NONCE(), makeTicket(), lockUpdateVector()))), 'BUSY');
+    assert.equal(lock.updateSequence, 0);
+  });
+
+  test('answers a HELLO too short for its phone nonce MALFORMED', () => {
+    const { lock } = newLock();
+    assert.equal(statusOf(lock.exchange(hello.subarray(0, 17))), 'MALFORMED');
+  });
+
+  test('takes the largest update there is (100 entries) inside a HELLO at max_frame 20', () => {
+    const { lock } = newLock({ maxFrame: 20 });
+    const list = [...revoked(99), CREDENTIAL_ID];
+    assert.equal(statusOf(converse(lock.connect(), encodeHello(PHONE_NONCE(), makeTicket(), update(1, list)), 20)), 'REVOKED');
+    assert.equal(lock.revocationList.length, 100);
   });
 });
 

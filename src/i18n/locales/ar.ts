@@ -95,4 +95,5 @@ export default {
   'error.lock_jammed': 'القفل عالق. اطلب المساعدة من مكتب الاستقبال.',
   'error.lock_unauthenticated': 'تعذّر التحقق من رد القفل. أعد المحاولة.',
   'error.lock_protocol_error': 'ردّ القفل بشكل غير متوقع. أعد المحاولة.',
+  'error.credential_invalid': 'بيانات هذا المفتاح تالفة. أعد تحميل الصفحة لجلبها من جديد.',
 } satisfies Catalog;

@@ -95,4 +95,5 @@ export default {
   'error.lock_jammed': 'Das Schloss klemmt. Bitten Sie die Rezeption um Hilfe.',
   'error.lock_unauthenticated': 'Die Antwort des Schlosses konnte nicht geprüft werden. Versuchen Sie es erneut.',
   'error.lock_protocol_error': 'Das Schloss hat unerwartet geantwortet. Versuchen Sie es erneut.',
+  'error.credential_invalid': 'Die Daten dieses Schlüssels sind beschädigt. Laden Sie die Seite neu, um sie erneut abzurufen.',
 } satisfies Catalog;

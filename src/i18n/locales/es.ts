@@ -95,4 +95,5 @@ export default {
   'error.lock_jammed': 'La cerradura está atascada. Pide ayuda en recepción.',
   'error.lock_unauthenticated': 'No se pudo verificar la respuesta de la cerradura. Vuelve a intentarlo.',
   'error.lock_protocol_error': 'La cerradura respondió de forma inesperada. Vuelve a intentarlo.',
+  'error.credential_invalid': 'Los datos de esta llave están dañados. Recarga la página para obtenerlos de nuevo.',
 } satisfies Catalog;

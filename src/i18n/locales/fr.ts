@@ -95,4 +95,5 @@ export default {
   'error.lock_jammed': 'La serrure est bloquée. Demandez de l’aide à la réception.',
   'error.lock_unauthenticated': 'La réponse de la serrure n’a pas pu être vérifiée. Réessayez.',
   'error.lock_protocol_error': 'La serrure a répondu de façon inattendue. Réessayez.',
+  'error.credential_invalid': 'Les données de cette clé sont endommagées. Rechargez la page pour les récupérer.',
 } satisfies Catalog;

@@ -95,4 +95,5 @@ export default {
   'error.lock_jammed': '錠が動きません。フロントにお問い合わせください。',
   'error.lock_unauthenticated': '錠の応答を確認できませんでした。再試行してください。',
   'error.lock_protocol_error': '錠から予期しない応答がありました。再試行してください。',
+  'error.credential_invalid': 'このキーのデータが破損しています。ページを再読み込みして取得し直してください。',
 } satisfies Catalog;

@@ -1,4 +1,4 @@
-/** A guest's key minted in the page: real IK1 tickets for locks the test then emulates. */
+/** A guest's key minted in the page: real tickets (docs/protocol.md) for locks the test then emulates. */
 import { bytesToBase64url, randomBytes } from '../../../src/protocol/bytes.ts';
 import { sealTicket } from '../../../src/protocol/ticket.ts';
 import type { Credential, CredentialsResponse, EntranceKind } from '../../../src/credentials/types.ts';

@@ -1,5 +1,5 @@
 /**
- * The IK1 client as the element runs it (the real Web Bluetooth transport and
+ * The unlock session as the element runs it (the real Web Bluetooth transport and
  * `unlockWithTransport`), against virtual locks the test adds through the QA kit's WTR plugin.
  */
 import { sendMouse } from '@web/test-runner-commands';
@@ -88,7 +88,7 @@ export interface AttemptOptions {
   tamper?: (frame: Uint8Array, step: UnlockStep | undefined) => Uint8Array;
 }
 
-/** Connects, runs the IK1 session over Web Bluetooth and disconnects, as `src/ble/unlock.ts` does. */
+/** Connects, runs the unlock session over Web Bluetooth and disconnects, as `src/ble/unlock.ts` does. */
 export async function attemptUnlock(
   device: BluetoothDevice,
   credentials: UnlockCredential[],

@@ -17,7 +17,7 @@ const root = new URL('../../..', import.meta.url).pathname;
 
 export async function startBareServer(env: Record<string, string> = {}): Promise<BareServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ik-bare-'));
-  const apiKey = 'seam_bare_server_e2e_key';
+  const apiKey = 'seam_bare_67S0nse5g-8tAUU4AkLCRShtVOVbPOuWGtnip2jQ2lM';
   // Its own process group, so that stopping reaches npm's child (tsx, node) too.
   const child: ChildProcess = spawn('npm', ['run', '--silent', 'server'], {
     cwd: root,

@@ -1,4 +1,4 @@
-/** Shared builders for the IK1 unit tests: the known-answer inputs, clocks and randomness. */
+/** Shared builders for the protocol unit tests: the known-answer inputs, clocks and randomness. */
 import { hexToBytes } from '../../../src/protocol/bytes.ts';
 import type { UnlockCredential } from '../../../src/protocol/session.ts';
 import { sealTicket, type TicketContents } from '../../../src/protocol/ticket.ts';
@@ -15,6 +15,8 @@ export const ticketVector = (): Uint8Array => hexToBytes(vectors.ticket);
 export const LOCK_NONCE = (): Uint8Array => hexToBytes(i.lock_nonce);
 export const UNLOCK_NONCE = (): Uint8Array => hexToBytes(i.unlock_nonce);
 export const RESULT_NONCE = (): Uint8Array => hexToBytes(i.result_nonce);
+export const PHONE_NONCE = (): Uint8Array => hexToBytes(i.phone_nonce);
+export const lockUpdateVector = (): Uint8Array => hexToBytes(vectors.lock_update);
 
 /** Unix ms inside the vectors' ticket window. */
 export const INSIDE_WINDOW_MS = vectors.lock_checks.now_inside_window * 1000;
@@ -65,6 +67,15 @@ export function lockVectorRandom(): (n: number) => Uint8Array {
   return (n) => {
     if (n === 16) return LOCK_NONCE();
     if (n === 24) return RESULT_NONCE();
+    throw new Error(`unexpected random length ${n}`);
+  };
+}
+
+/** The vectors' nonces, by length: 16 for the phone nonce, 24 for the UNLOCK (phone side). */
+export function phoneVectorRandom(): (n: number) => Uint8Array {
+  return (n) => {
+    if (n === 16) return PHONE_NONCE();
+    if (n === 24) return UNLOCK_NONCE();
     throw new Error(`unexpected random length ${n}`);
   };
 }

@@ -1,8 +1,8 @@
 /**
- * An IK1 client written from protocol.md alone, sharing no code with src/: XChaCha20-Poly1305
+ * A phone side written from docs/protocol.md alone, sharing no code with src/: XChaCha20-Poly1305
  * is built here from HChaCha20 and node:crypto's ChaCha20-Poly1305, and every message is laid
  * out by hand. It checks the virtual lock from outside, so a bug shared by the library's
- * encoders and the lock cannot hide.
+ * encoders and the lock cannot hide. (The lock side's counterpart is test/unit/support/spec-lock.ts.)
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
@@ -73,7 +73,7 @@ export interface HandTicket {
   permissions: number;
 }
 
-/** ticket = 0x01 | nonce | seal(lock_key, nonce, ticket_plain, "IK1T"). */
+/** ticket = 0x02 | nonce | seal(lock_key, nonce, ticket_plain, "IK2T" | 0x02). */
 export function handTicket(lockKey: Buffer, t: HandTicket, nonce: Buffer = randomBytes(24)): Buffer {
   const plain = Buffer.concat([
     uuid(t.lockId),
@@ -83,28 +83,54 @@ export function handTicket(lockKey: Buffer, t: HandTicket, nonce: Buffer = rando
     t.credentialKey,
     Buffer.of(t.permissions),
   ]);
-  return Buffer.concat([Buffer.of(0x01), nonce, xseal(lockKey, nonce, plain, Buffer.from('IK1T'))]);
+  return Buffer.concat([Buffer.of(0x02), nonce, xseal(lockKey, nonce, plain, Buffer.from('IK2T\x02', 'latin1'))]);
 }
 
-export const handHello = (ticket: Buffer): Buffer => Buffer.concat([Buffer.of(0x01), ticket]);
+/** lock_update = 0x02 | sequence | nonce | seal(lock_key, nonce, lock_id | ids, "IK2L" | 0x02 | sequence). */
+export function handLockUpdate(lockKey: Buffer, lockId: string, sequence: number, revoked: string[], nonce: Buffer = randomBytes(24)): Buffer {
+  const header = Buffer.concat([Buffer.of(0x02), u32(sequence)]);
+  const sealed = xseal(lockKey, nonce, Buffer.concat([uuid(lockId), ...revoked.map(uuid)]), Buffer.concat([Buffer.from('IK2L'), header]));
+  return Buffer.concat([header, nonce, sealed]);
+}
 
-/** UNLOCK = 0x03 | nonce | seal(credential_key, nonce, 0x01, "IK1U" | lock_nonce | credential_id). */
-export function handUnlock(credentialKey: Buffer, lockNonce: Buffer, credentialId: string, nonce: Buffer = randomBytes(24)): Buffer {
-  const aad = Buffer.concat([Buffer.from('IK1U'), lockNonce, uuid(credentialId)]);
+/** HELLO = 0x01 | phone_nonce | ticket [| lock_update]. */
+export const handHello = (phoneNonce: Buffer, ticket: Buffer, update?: Buffer): Buffer =>
+  Buffer.concat([Buffer.of(0x01), phoneNonce, ticket, update ?? Buffer.alloc(0)]);
+
+const sessionAad = (label: string, phoneNonce: Buffer, lockNonce: Buffer, credentialId: string): Buffer =>
+  Buffer.concat([Buffer.from(label), Buffer.of(0x02), phoneNonce, lockNonce, uuid(credentialId)]);
+
+/** UNLOCK = 0x03 | nonce | seal(credential_key, nonce, 0x01, "IK2U" | 0x02 | phone_nonce | lock_nonce | credential_id). */
+export function handUnlock(
+  credentialKey: Buffer,
+  phoneNonce: Buffer,
+  lockNonce: Buffer,
+  credentialId: string,
+  nonce: Buffer = randomBytes(24),
+): Buffer {
+  const aad = sessionAad('IK2U', phoneNonce, lockNonce, credentialId);
   return Buffer.concat([Buffer.of(0x03), nonce, xseal(credentialKey, nonce, Buffer.of(0x01), aad)]);
 }
 
-/** Reads a RESULT: its status byte, and whether its tag opens for this session (null: no tag). */
+/**
+ * Reads a RESULT: its status byte, the lock nonce it names (58-byte form) and whether its tag
+ * opens for this session (null: no tag). `lockNonce` is the CHALLENGE's, for the 42-byte form.
+ */
 export function handResult(
   reply: Buffer,
   credentialKey: Buffer,
-  lockNonce: Buffer,
+  phoneNonce: Buffer,
   credentialId: string,
-): { status: number; authentic: boolean | null } {
-  if (reply[0] !== 0x04 || (reply.length !== 2 && reply.length !== 42)) throw new Error(`not a RESULT: ${reply.toString('hex')}`);
+  lockNonce?: Buffer,
+): { status: number; authentic: boolean | null; lockNonce?: Buffer } {
+  if (reply[0] !== 0x04 || ![2, 42, 58].includes(reply.length)) throw new Error(`not a RESULT: ${reply.toString('hex')}`);
   const status = reply[1]!;
   if (reply.length === 2) return { status, authentic: null };
-  const aad = Buffer.concat([Buffer.from('IK1R'), lockNonce, uuid(credentialId), Buffer.of(status)]);
-  const opened = xopen(credentialKey, reply.subarray(2, 26), reply.subarray(26), aad);
-  return { status, authentic: opened !== null && opened.length === 0 };
+  const named = reply.length === 58 ? reply.subarray(2, 18) : undefined;
+  const nonceAt = named ? 18 : 2;
+  const bound = named ?? lockNonce;
+  if (!bound) return { status, authentic: false };
+  const aad = Buffer.concat([sessionAad('IK2R', phoneNonce, bound, credentialId), Buffer.of(status)]);
+  const opened = xopen(credentialKey, reply.subarray(nonceAt, nonceAt + 24), reply.subarray(nonceAt + 24), aad);
+  return { status, authentic: opened !== null && opened.length === 0, ...(named ? { lockNonce: Buffer.from(named) } : {}) };
 }
