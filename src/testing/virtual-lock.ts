@@ -283,7 +283,11 @@ export class VirtualLock {
    */
   exchange(message: Uint8Array): Uint8Array {
     if (!(message instanceof Uint8Array)) throw new TypeError('message must be a Uint8Array');
-    this.#defaultConnection ??= this.connect();
+    if (this.#defaultConnection === null) {
+      this.#defaultConnection = this.connect();
+      // Exempt from the idle drop: it has no frames to be idle between.
+      this.#connections.delete(this.#defaultConnection.id);
+    }
     return this.#receive(this.#defaultConnection.id, message) ?? new Uint8Array(0);
   }
 

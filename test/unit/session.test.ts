@@ -190,12 +190,15 @@ for (const maxFrame of [20, 512]) {
         assert.equal(lock.unlockCount, 0);
       });
 
-      test('the replay-chain attack: one recorded HELLO re-sent as each 2 s window closes, and 40 of 40 guest attempts open', async () => {
+      test('the replay-chain attack: a recorded (or freshly minted) HELLO re-sent as each 2 s window closes, and 40 of 40 guest attempts open', async () => {
         const { lock, clock } = rig(maxFrame);
         const recorded = splitFrames(encodeHello(new Uint8Array(16).fill(7), ticketVector()), maxFrame);
+        // Every other time a HELLO minted from the sniffed ticket with a fresh phone nonce instead.
+        let minted = 0;
         const replay = () => {
           const attacker = lock.connect();
-          for (const frame of recorded) attacker.writeFrame(frame);
+          const frames = minted++ % 2 === 0 ? recorded : splitFrames(encodeHello(Uint8Array.of(minted, ...new Uint8Array(15)), ticketVector()), maxFrame);
+          for (const frame of frames) attacker.writeFrame(frame);
           assert.equal(attacker.readFrame()[1], 0x02 /* CHALLENGE's type byte after the frame header */);
         };
         replay();

@@ -3,6 +3,8 @@
  * test/vectors.json alone (a clean-room check of the spec, issue 12). Nothing here is imported
  * from src/: framing, parsing, the state machine, the session deadline, lock updates and the
  * audit log follow the document's sections, cited as "§n".
+ * Revised only where the spec changed after the review: §9 step 2 (BUSY only while the bolt
+ * moves), step 7 (superseding), Connections (the 10 s idle drop).
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
