@@ -2,7 +2,7 @@
 // (@attr, @fires, @csspart, @cssproperty, @slot, property comments), with module paths pointing
 // at the published JS, plus `web-types.json` for JetBrains IDEs, derived from the manifest.
 // Run it through `npm run manifest` (scripts/build-manifest.mjs), which sets the output folder.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 /** Relative to the package root: the analyzer joins it to the working directory. */
@@ -81,6 +81,53 @@ function tagFromDefine() {
   };
 }
 
+/** Fields the element sets itself; a page reads them (the attribute reflects them for CSS). */
+const READ_ONLY_FIELDS = new Set(['state']);
+
+/** Where each exported interface or type alias of src/ is declared: `name` → `src/…ts`. */
+function exportedTypes() {
+  const found = new Map();
+  for (const file of readdirSync('src', { recursive: true })) {
+    if (!/\.ts$/.test(file) || /\.(test|d)\.ts$/.test(file)) continue;
+    const path = posix.join('src', file.split('\\').join('/'));
+    for (const m of readFileSync(path, 'utf8').matchAll(/^export (?:interface|type) (\w+)/gm)) if (!found.has(m[1])) found.set(m[1], path);
+  }
+  return found;
+}
+
+/**
+ * What the analyzer leaves out or gets wrong for page authors: event `detail` types become
+ * references to the module that declares them; an attribute whose default is a named constant
+ * (`UNLOCKED_HOLD_MS`) shows the constant's value, as its field does; read-only fields say so.
+ */
+function typesAndDefaults() {
+  return {
+    name: 'instant-key:types-and-defaults',
+    packageLinkPhase({ customElementsManifest }) {
+      const types = exportedTypes();
+      for (const mod of customElementsManifest.modules) {
+        for (const decl of mod.declarations ?? []) {
+          if (!decl.customElement) continue;
+          for (const event of decl.events ?? []) {
+            const text = event.type?.text;
+            if (!text) continue;
+            const references = [...text.matchAll(/\b[A-Z]\w*\b/g)]
+              .filter((m) => types.has(m[0]))
+              .map((m) => ({ name: m[0], module: publishedPath(types.get(m[0])), start: m.index, end: m.index + m[0].length }));
+            if (references.length) event.type.references = references;
+          }
+          const fields = new Map((decl.members ?? []).map((m) => [m.name, m]));
+          for (const attr of decl.attributes ?? []) {
+            const field = fields.get(attr.fieldName);
+            if (field?.default !== undefined && /^[A-Z_][A-Z0-9_]*$/.test(attr.default ?? '')) attr.default = field.default;
+          }
+          for (const field of decl.members ?? []) if (READ_ONLY_FIELDS.has(field.name)) field.readonly = true;
+        }
+      }
+    },
+  };
+}
+
 function webTypes(manifest, pkg) {
   const elements = [];
   const cssProperties = [];
@@ -136,5 +183,5 @@ export default {
   outdir,
   litelement: true,
   packagejson: false,
-  plugins: [publicMembersOnly(), tagFromDefine(), publishedPaths(), writeWebTypes()],
+  plugins: [publicMembersOnly(), tagFromDefine(), typesAndDefaults(), publishedPaths(), writeWebTypes()],
 };

@@ -1,4 +1,5 @@
-import { RolldownMagicString } from 'rolldown';
+import { fileURLToPath } from 'node:url';
+import { build as rolldown, RolldownMagicString } from 'rolldown';
 import { defineConfig, type Plugin } from 'vite';
 
 // The script-tag build, `dist/instant-key.js`: one ES module that defines <instant-key> and
@@ -35,8 +36,80 @@ function minifyStyles(): Plugin {
   };
 }
 
+/** The script-tag entry's file name; its chunks find it at run time (see {@link entryAtRunTime}). */
+const ENTRY_FILE = 'instant-key.js';
+/** Where the entry leaves its own URL for its chunks. */
+const ENTRY_URL = 'globalThis[Symbol.for("instant-key.entry")]';
+
+/**
+ * Makes the lazy chunks reach the entry at the URL it was really loaded from. A chunk that
+ * imports `./instant-key.js` statically gets the file without its query string, so a page
+ * loading `instant-key.js?ver=2` (WordPress adds `?ver=`) would run a second copy of the
+ * element next to the first. Instead the entry records `import.meta.url` and the chunks import
+ * that URL dynamically (top-level await), which gives them the one instance already running.
+ */
+function entryAtRunTime(): Plugin {
+  const fromEntry = new RegExp(String.raw`\bimport\s*(?:(\{[^}]*\})|\*\s*as\s+([\w$]+))?\s*(?:from\s*)?(["'])\./${ENTRY_FILE.replace('.', '\\.')}\3;?`, 'g');
+  return {
+    name: 'instant-key:entry-at-run-time',
+    apply: 'build',
+    renderChunk(code, chunk) {
+      const out = new RolldownMagicString(code);
+      if (chunk.fileName === ENTRY_FILE) {
+        out.prepend(`${ENTRY_URL}??=import.meta.url;\n`);
+        return { code: out };
+      }
+      let changed = false;
+      for (const match of code.matchAll(fromEntry)) {
+        const [whole, named, namespace] = match;
+        const load = `await import(${ENTRY_URL}??"./${ENTRY_FILE}")`;
+        const binding = named ? `{${named.slice(1, -1).replace(/\s+as\s+/g, ':')}}` : namespace;
+        out.overwrite(match.index, match.index + whole.length, binding ? `const ${binding}=${load};` : `${load};`);
+        changed = true;
+      }
+      return changed ? { code: out } : null;
+    },
+  };
+}
+
+/**
+ * A second, tiny output next to the entry: `instant-key.device-proof.js`, the device key and
+ * DPoP proof code (src/credentials/device-proof.ts) alone, as one classic-script statement
+ * defining `const DEVICE_PROOF = deviceProof`. The key page inlines it (server-stub/key-page)
+ * to sign its early credential request before the entry has arrived: the element's own code,
+ * built once more, never a copy.
+ */
+function deviceProofScript(): Plugin {
+  let write = true;
+  return {
+    name: 'instant-key:device-proof-script',
+    apply: 'build',
+    configResolved(config) {
+      // `npm run size` builds in memory: nothing to write then.
+      write = config.build.write;
+    },
+    async closeBundle() {
+      if (!write) return;
+      await rolldown({
+        input: fileURLToPath(new URL('./src/credentials/device-proof.ts', import.meta.url)),
+        logLevel: 'warn',
+        output: {
+          file: fileURLToPath(new URL('./dist/instant-key.device-proof.js', import.meta.url)),
+          format: 'iife',
+          name: 'deviceProofModule',
+          // The minifier folds these into one expression statement.
+          banner: 'const DEVICE_PROOF=(()=>{',
+          footer: 'return deviceProofModule.deviceProof})();',
+          minify: true,
+          comments: { annotation: false },
+        },
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [minifyStyles()],
+  plugins: [minifyStyles(), entryAtRunTime(), deviceProofScript()],
   // nanostores reads process.env.NODE_ENV, which library mode leaves in.
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
@@ -44,6 +117,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: false,
     sourcemap: true,
+    // Which chunk each module became: the server reads it to preload the key page's chunks.
+    manifest: 'instant-key.manifest.json',
     lib: {
       entry: 'src/define.ts',
       formats: ['es'],

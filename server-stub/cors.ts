@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Headers the element sends to the credential endpoint (api.md section 2). */
-const ALLOW_HEADERS = 'Authorization, Instant-Key-Device, If-None-Match';
-const EXPOSE_HEADERS = 'ETag, Retry-After';
+/** Headers the element sends to the credential endpoint (api.md section 2, and its DPoP proof). */
+const ALLOW_HEADERS = 'Authorization, DPoP, If-None-Match';
+/** `DPoP-Nonce`: the element reads it to sign again after a nonce challenge (RFC 9449 section 8). */
+const EXPOSE_HEADERS = 'ETag, Retry-After, DPoP-Nonce';
 
 /**
  * CORS for the credential endpoint only: an allowed `Origin` is echoed back (never `*`);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeDevice } from './device-description.ts';
 
 /** The server's SQLite handle. */
 export type Db = Database.Database;
@@ -142,6 +143,10 @@ export const MIGRATIONS: string[] = [
      fields TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // Events keep a device's browser and OS family, no longer its raw User-Agent (a
+  // fingerprint): rows already stored are reduced to the family too.
+  `ALTER TABLE events RENAME COLUMN user_agent TO device_description;
+   UPDATE events SET device_description = ik_describe_device(device_description) WHERE device_description IS NOT NULL;`,
 ];
 
 /**
@@ -170,6 +175,7 @@ export function openDatabase(dataDir: string): Db {
 }
 
 function migrate(db: Db): void {
+  db.function('ik_describe_device', { deterministic: true }, (ua) => describeDevice(typeof ua === 'string' ? ua : undefined) ?? null);
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length})`);

@@ -28,8 +28,10 @@ export interface EventFields {
   user_identity_id?: string;
   access_grant_id?: string;
   acs_entrance_id?: string;
+  /** The device: its key's JWK thumbprint (RFC 7638), for credential uses. */
   device_id?: string;
-  user_agent?: string;
+  /** Browser and OS family of the device ("Chrome on Android"), never the raw User-Agent. */
+  device_description?: string;
   reason?: string;
   /** Type-specific fields, such as the new `starts_at`/`ends_at` of `access_times_changed`. */
   details?: Record<string, string | null>;
@@ -44,7 +46,7 @@ interface EventRow {
   access_grant_id: string | null;
   acs_entrance_id: string | null;
   device_id: string | null;
-  user_agent: string | null;
+  device_description: string | null;
   reason: string | null;
   details: string | null;
 }
@@ -52,13 +54,13 @@ interface EventRow {
 /** An event as the admin API returns it (Seam's `event` fields for Seam's types). */
 export type ApiEvent = { event_id: string; event_type: EventType; workspace_id: string; occurred_at: string; created_at: string } & Omit<EventFields, 'details'> & Record<string, unknown>;
 
-const OPTIONAL = ['instant_key_id', 'user_identity_id', 'access_grant_id', 'acs_entrance_id', 'device_id', 'user_agent', 'reason'] as const;
+const OPTIONAL = ['instant_key_id', 'user_identity_id', 'access_grant_id', 'acs_entrance_id', 'device_id', 'device_description', 'reason'] as const;
 
 /** Appends an event; call inside the transaction of the change it records. */
 export function recordEvent(db: Db, now: number, type: EventType, fields: EventFields): void {
   statement(
     db,
-    `INSERT INTO events (event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, acs_entrance_id, device_id, user_agent, reason, details)
+    `INSERT INTO events (event_id, event_type, occurred_at, instant_key_id, user_identity_id, access_grant_id, acs_entrance_id, device_id, device_description, reason, details)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     randomUUID(),
@@ -69,8 +71,7 @@ export function recordEvent(db: Db, now: number, type: EventType, fields: EventF
     fields.access_grant_id ?? null,
     fields.acs_entrance_id ?? null,
     fields.device_id ?? null,
-    // A header, so attacker-sized: keep what identifies a browser and no more.
-    fields.user_agent?.slice(0, 512) ?? null,
+    fields.device_description ?? null,
     fields.reason ?? null,
     fields.details ? JSON.stringify(fields.details) : null,
   );

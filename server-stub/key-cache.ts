@@ -5,7 +5,8 @@ const MAX_ENTRIES = 100_000;
 
 /**
  * What the credential endpoint reads on every request, kept between requests: instant key
- * rows by token hash, and the (key, device) pairs already admitted. A key row changes only
+ * rows by token hash, and the (key, device) pairs already admitted, a device being its DPoP
+ * key's thumbprint. A key row changes only
  * through an admin route (revocation), and every admin request clears the rows (see
  * `adminRoute`), so a cached row is the stored one. Admissions are only ever added, and are
  * remembered only once committed, so a known pair stays true.

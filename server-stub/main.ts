@@ -3,12 +3,16 @@
  * start"). Stops gracefully on SIGINT/SIGTERM; a second signal forces the exit.
  */
 import { ConfigError, optionsFromEnv } from './config.ts';
+import { ensureElementBuilt } from './element-build.ts';
 import { startServer } from './server.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
-  const server = await startServer(optionsFromEnv(process.env));
+  const options = optionsFromEnv(process.env);
+  // Every key link opens /k, which needs the element's files: serve the build, made if missing.
+  options.elementFile ??= await ensureElementBuilt(undefined, (line) => process.stdout.write(`${line}\n`));
+  const server = await startServer(options);
   if (server.config.apiKeyGenerated) {
     // Printed once, to stdout only, never logged: it is a credential.
     process.stdout.write(`Development API key (set API_KEY to choose one): ${server.apiKey}\n`);

@@ -163,13 +163,13 @@ const schemas: Record<string, Schema> = {
       user_identity_id: uuid,
       access_grant_id: uuid,
       acs_entrance_id: uuid,
-      device_id: str,
-      user_agent: str,
+      device_id: { ...str, description: 'The device: SHA-256 JWK thumbprint (RFC 7638) of its DPoP key' },
+      device_description: { ...str, description: 'Browser and OS family, e.g. "Chrome on Android" (never the raw User-Agent)' },
       reason: str,
       starts_at: { ...time, description: 'access_times_changed: the new start' },
       ends_at: { ...time, description: 'access_times_changed: the new end (absent: open-ended)' },
     },
-    ['instant_key_id', 'user_identity_id', 'access_grant_id', 'acs_entrance_id', 'device_id', 'user_agent', 'reason', 'starts_at', 'ends_at'],
+    ['instant_key_id', 'user_identity_id', 'access_grant_id', 'acs_entrance_id', 'device_id', 'device_description', 'reason', 'starts_at', 'ends_at'],
   ),
   CredentialsResponse: object({
     ok: { type: 'boolean', const: true },
@@ -457,7 +457,13 @@ export function openApiDocument(publicBaseUrl: string): { openapi: string; paths
       operationId: 'instant_keys_credentials',
       security: [{ instantKey: [] }],
       parameters: [
-        { name: 'Instant-Key-Device', in: 'header', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:~-]{1,128}$' } },
+        {
+          name: 'DPoP',
+          in: 'header',
+          required: true,
+          description: 'A DPoP proof (RFC 9449) of the device key: ES256, typ dpop+jwt, jwk, htm, htu, iat, jti, ath (and nonce after a challenge); one per request',
+          schema: str,
+        },
         { name: 'If-None-Match', in: 'header', required: false, schema: str },
       ],
       responses: {
@@ -468,7 +474,10 @@ export function openApiDocument(publicBaseUrl: string): { openapi: string; paths
         },
         304: { description: 'Not modified: keep the current tickets' },
         400: errorResponse('invalid_input (header syntax)'),
-        401: errorResponse('instant_key_invalid or instant_key_expired'),
+        401: {
+          ...errorResponse('instant_key_invalid, instant_key_expired; dpop_proof_required, invalid_dpop_proof, dpop_proof_replayed, or use_dpop_nonce (sign again with the DPoP-Nonce header)'),
+          headers: { 'WWW-Authenticate': { schema: str }, 'DPoP-Nonce': { schema: str } },
+        },
         403: errorResponse('max_use_count_exceeded'),
         410: errorResponse('instant_key_revoked'),
         429: { ...errorResponse('rate_limited'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },

@@ -4,9 +4,14 @@
  * other parameters. The issuer's `max_use_count` still applies to whoever opens it.
  */
 
-/** The Instant Key URL for `token`: `{base}/k#{token}` (api.md, section 1). */
+/**
+ * The Instant Key URL for `token`: `{base}/k#{token}`, as the server issues it (api.md,
+ * section 1). The base keeps its path (`https://issuer.example/api` shares
+ * `https://issuer.example/api/k#…`); its query and fragment are dropped.
+ */
 export function instantKeyUrl(token: string, base: string): string {
-  return `${new URL('/k', base).href}#${token}`;
+  const url = new URL(base);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}/k#${token}`;
 }
 
 /** `sms:` and `mailto:` links carrying `text` and `url`, for browsers without Web Share. */

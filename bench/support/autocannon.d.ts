@@ -21,6 +21,8 @@ declare module 'autocannon' {
     /** Seconds. */
     duration?: number;
     headers?: Record<string, string>;
+    /** Each connection loops over these; `setupRequest` may rewrite a request before it is sent. */
+    requests?: { setupRequest?: (request: { headers?: Record<string, string> }) => { headers?: Record<string, string> } }[];
   }
   export default function autocannon(options: Options): Promise<Result>;
 }

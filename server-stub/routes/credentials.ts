@@ -2,13 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { CredentialCors } from '../cors.ts';
 import { etagMatches, mintCredentials, planCredentials } from '../credentials.ts';
+import { describeDevice } from '../device-description.ts';
+import { DpopVerifier, normalizedHtu } from '../dpop.ts';
 import { ApiError, invalidInput, methodNotAllowed, rateLimited } from '../errors.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { useInstantKey, type KeyRefusal } from '../store/instant-keys.ts';
 import { isInstantKeyToken, parseBearer, sha256 } from '../tokens.ts';
 import { ROUTED_METHODS } from './admin-route.ts';
 
-const DEVICE_RE = /^[A-Za-z0-9._:~-]{1,128}$/;
+const PATH = '/instant_keys/credentials';
 
 const invalidKey = () => new ApiError(401, 'instant_key_invalid', 'This instant key is not valid');
 
@@ -21,7 +23,8 @@ const REFUSALS: Record<KeyRefusal, () => ApiError> = {
 
 /**
  * `GET /instant_keys/credentials` (api.md section 2), checks in the documented order: rate
- * limit, header syntax, token, revoked, expired, device limit.
+ * limit, header syntax, token syntax, the device's DPoP proof, token, revoked, expired,
+ * device limit. The device is the proof key's thumbprint; `Instant-Key-Device` is ignored.
  */
 export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, config } = ctx;
@@ -35,6 +38,16 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     return origins.set;
   });
+  const dpop = new DpopVerifier(config.clock());
+  let publicHtu: { base: string; url: string } | undefined;
+  // A proof names the URL the element called: the public one, or, when PUBLIC_BASE_URL is not
+  // set (development), the one this request was sent to (localhost and 127.0.0.1 both work).
+  const htus = (request: FastifyRequest): string[] => {
+    if (publicHtu?.base !== ctx.publicBaseUrl) publicHtu = { base: ctx.publicBaseUrl, url: normalizedHtu(`${ctx.publicBaseUrl}${PATH}`)! };
+    if (config.publicBaseUrl !== null) return [publicHtu.url];
+    const own = normalizedHtu(`${request.protocol}://${request.host}${PATH}`);
+    return own === undefined ? [publicHtu.url] : [publicHtu.url, own];
+  };
 
   const getCredentials = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('cache-control', 'private, no-store');
@@ -50,24 +63,19 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (bearer.kind === 'malformed') {
       throw invalidInput('Authorization must be "Bearer <token>"', { _errors: [], authorization: { _errors: ['Expected "Bearer <token>"'] } });
     }
-    const deviceId = request.headers['instant-key-device'];
-    if (typeof deviceId !== 'string' || !DEVICE_RE.test(deviceId)) {
-      throw invalidInput('Instant-Key-Device must be 1-128 of A-Za-z0-9._:~-', {
-        _errors: [],
-        'instant-key-device': { _errors: ['Required: 1-128 of A-Za-z0-9._:~-'] },
-      });
-    }
     if (bearer.kind !== 'bearer' || !isInstantKeyToken(bearer.token) || tokenKey === null) throw invalidKey();
+    const ath = Buffer.from(tokenKey, 'base64').toString('base64url');
+    const { thumbprint } = await dpop.verify(request.headers.dpop, { htm: 'GET', htu: htus(request), ath, now });
 
     // Revocation, expiry and admission are decided in the same transaction that records the
     // use, and the answer goes out only once that transaction has committed. A first
     // admission changes who may use the key: its commit must also reach the disk.
-    const device = { device_id: deviceId, user_agent: request.headers['user-agent'] };
-    const durable = ctx.keys.mayAdmit(tokenKey, deviceId);
+    const device = { device_id: thumbprint, device_description: describeDevice(request.headers['user-agent']) };
+    const durable = ctx.keys.mayAdmit(tokenKey, thumbprint);
     const use = await ctx.writes.run(() => useInstantKey(db, now, tokenKey, device, ctx.keys), { durable });
     if (use.outcome === 'invalid') throw invalidKey();
     if (use.outcome !== 'admitted') throw REFUSALS[use.outcome]();
-    ctx.keys.rememberAdmitted(use.key.instant_key_id, deviceId);
+    ctx.keys.rememberAdmitted(use.key.instant_key_id, thumbprint);
 
     let plan = ctx.plans.get(use.key.instant_key_id, now);
     if (!plan) ctx.plans.set(use.key.instant_key_id, now, (plan = planCredentials(db, config, use.key, now)));
@@ -78,7 +86,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.route({
     method: [...ROUTED_METHODS],
-    url: '/instant_keys/credentials',
+    url: PATH,
     // Every answer carries CORS headers, errors included (a callback hook: no promise per request).
     onRequest: (request, reply, done) => {
       if (request.method !== 'OPTIONS') cors.decorate(request, reply);

@@ -84,7 +84,7 @@ export function customizationOf(db: Db, row: InstantKeyRow, brand: Brand): Custo
   return merged as Customization;
 }
 
-/** Distinct devices admitted so far. */
+/** Distinct devices admitted so far (each proved it holds its device key). */
 export function useCount(db: Db, id: string): number {
   return statement(db, 'SELECT count(*) FROM instant_key_devices WHERE instant_key_id = ?', true).get(id) as number;
 }
@@ -182,8 +182,9 @@ export function revokeInstantKey(db: Db, now: number, id: string): void {
 }
 
 /**
- * Admits `deviceId` for a key: a device seen before always is; a new one only while fewer
- * than `max_use_count` devices are. Call inside a transaction.
+ * Admits `deviceId` (a proven device: its key's thumbprint) for a key: a device seen before
+ * always is; a new one only while fewer than `max_use_count` devices are. Call inside a
+ * transaction.
  */
 function admitDevice(db: Db, now: number, row: InstantKeyRow, deviceId: string, cache: KeyCache): boolean {
   if (cache.isAdmitted(row.instant_key_id, deviceId)) return true;
@@ -206,12 +207,12 @@ export type KeyUse = { outcome: 'invalid' } | { outcome: 'admitted'; key: Instan
  * and its event commit together; once committed, call `cache.rememberAdmitted` for an
  * admitted device.
  */
-export function useInstantKey(db: Db, now: number, tokenKey: string, device: { device_id: string; user_agent: string | undefined }, cache: KeyCache): KeyUse {
+export function useInstantKey(db: Db, now: number, tokenKey: string, device: { device_id: string; device_description: string | undefined }, cache: KeyCache): KeyUse {
   const key = cache.key(tokenKey, () => findKeyByTokenHash(db, Buffer.from(tokenKey, 'base64')));
   if (!key) return { outcome: 'invalid' };
   const refusal: KeyRefusal | null =
     key.revoked_at !== null ? 'revoked' : now >= key.expires_at ? 'expired' : admitDevice(db, now, key, device.device_id, cache) ? null : 'max_use_count_exceeded';
-  const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, user_agent: device.user_agent };
+  const fields = { instant_key_id: key.instant_key_id, user_identity_id: key.user_identity_id, device_id: device.device_id, device_description: device.device_description };
   if (refusal !== null) {
     recordEvent(db, now, 'instant_key.use_denied', { ...fields, reason: refusal });
     return { outcome: refusal, key };

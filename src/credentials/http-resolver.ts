@@ -1,12 +1,14 @@
-import { getDeviceId } from './device-id.ts';
+import { deviceProof } from './device-proof.ts';
+import type { ProofRequest } from './dpop.ts';
 import { CredentialsError, type CredentialsErrorCode } from './errors.ts';
 import type { CredentialsResolver, CredentialsResponse } from './types.ts';
 import { validateCredentialsResponse } from './validate.ts';
 
 /*
- * The default resolver: the HTTP contract of api.md, section 2. Everything here that can go
- * wrong ends as a `CredentialsError`, except an abort, which rethrows the signal's reason so
- * callers can tell "superseded" from "failed".
+ * The default resolver: the HTTP contract of api.md, section 2, each request signed with a
+ * DPoP proof of this browser's device key (RFC 9449; see device-proof.ts and the README).
+ * Everything here that can go wrong ends as a `CredentialsError`, except an abort, which
+ * rethrows the signal's reason so callers can tell "superseded" from "failed".
  */
 
 export const CREDENTIALS_PATH = '/instant_keys/credentials';
@@ -19,8 +21,6 @@ export interface HttpResolverOptions {
   endpoint: string;
   /** Injected for tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
-  /** Defaults to the per-browser id from `device-id.ts`. */
-  deviceId?: () => string;
   /** Defaults to `navigator.onLine`; used only to name a failed fetch. */
   isOnline?: () => boolean;
   /**
@@ -30,10 +30,11 @@ export interface HttpResolverOptions {
   timeoutMs?: number;
   /**
    * Proof of possession for each request (a DPoP JWT, RFC 9449), sent as the `DPoP` header;
-   * `undefined` sends none. `accessToken` is the link token, for the proof's `ath` claim. A
-   * rejection fails the request as `network_error`, before anything is sent.
+   * defaults to one signed with this browser's device key (`device-proof.ts`). Called anew
+   * for every request sent, with the server's `DPoP-Nonce` once it asked for one. A rejection
+   * fails the request as `network_error`, before anything is sent.
    */
-  proof?: (request: { method: 'GET'; url: string; accessToken: string }) => Promise<string | undefined>;
+  proof?: (request: ProofRequest) => Promise<string>;
 }
 
 /**
@@ -55,12 +56,14 @@ const HEADER_SAFE_RE = /^[\x21-\x7e]+$/;
 export function createHttpResolver(options: HttpResolverOptions): CredentialsResolver {
   const url = credentialsUrl(options.endpoint);
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const deviceId = options.deviceId ?? (() => getDeviceId());
+  const proof = options.proof ?? deviceProof;
   const isOnline = options.isOnline ?? (() => typeof navigator === 'undefined' || navigator.onLine !== false);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   // The last good answer and its ETag, for `If-None-Match` when the caller's tickets are fresh.
   let last: { token: string; etag: string; body: CredentialsResponse } | undefined;
+  // The server's last DPoP nonce: once its clock and ours disagree, every proof needs one.
+  let nonce: string | undefined;
 
   return async (token, { signal: caller, revalidate }) => {
     caller.throwIfAborted();
@@ -82,36 +85,44 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
       }
     };
     try {
-      const headers: Record<string, string> = {
-        Authorization: `Bearer ${token}`,
-        'Instant-Key-Device': deviceId(),
-        Accept: 'application/json',
-      };
-      const known = revalidate && last?.token === token ? last : undefined;
-      if (known) headers['If-None-Match'] = known.etag;
-      // Only a proof is awaited: without one, the request leaves in this very call.
-      const proof = options.proof && (await makeProof(options.proof, url, token, stopped));
-      if (proof) headers.DPoP = proof;
-      let response: Response;
-      try {
-        response = await doFetch(url, {
-          method: 'GET',
-          headers,
-          signal,
-          // The answer carries secrets: never from or into a cache, never with cookies.
-          cache: 'no-store',
-          credentials: 'omit',
-          // The contract has no redirects; following one would resend the bearer token.
-          redirect: 'error',
+      const send = async (): Promise<Response> => {
+        const signed = await proof({ htm: 'GET', htu: url, token, nonce }).catch((cause: unknown) => {
+          stopped(cause);
+          throw new CredentialsError('network_error', 'The request proof (DPoP) could not be made', { cause });
         });
-      } catch (error) {
-        stopped(error);
-        const offline = !isOnline();
-        throw new CredentialsError(
-          offline ? 'network_offline' : 'network_error',
-          offline ? 'The device is offline' : 'The credential endpoint could not be reached',
-          { cause: error },
-        );
+        const headers: Record<string, string> = { Authorization: `Bearer ${token}`, DPoP: signed, Accept: 'application/json' };
+        const known = revalidate && last?.token === token ? last : undefined;
+        if (known) headers['If-None-Match'] = known.etag;
+        try {
+          signal.throwIfAborted();
+          return await doFetch(url, {
+            method: 'GET',
+            headers,
+            signal,
+            // The answer carries secrets: never from or into a cache, never with cookies.
+            cache: 'no-store',
+            credentials: 'omit',
+            // The contract has no redirects; following one would resend the bearer token.
+            redirect: 'error',
+          });
+        } catch (error) {
+          stopped(error);
+          const offline = !isOnline();
+          throw new CredentialsError(
+            offline ? 'network_offline' : 'network_error',
+            offline ? 'The device is offline' : 'The credential endpoint could not be reached',
+            { cause: error },
+          );
+        }
+      };
+      let response = await send();
+      // A proof the server finds stale (this device's clock is off) is answered with a nonce
+      // to sign with (RFC 9449 section 8): once, per request.
+      const fresh = response.headers.get('DPoP-Nonce');
+      if (response.status === 401 && fresh && fresh.length <= 256) {
+        nonce = fresh;
+        void response.body?.cancel();
+        response = await send();
       }
       if (response.status === 304 && last?.token === token) return last.body;
       if (response.status !== 200) throw await httpError(response, caller);
@@ -128,15 +139,6 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
 
 /** Throws when the request was stopped (aborted or timed out) rather than failed. */
 type Stopped = (error: unknown) => void;
-
-async function makeProof(proof: NonNullable<HttpResolverOptions['proof']>, url: string, accessToken: string, stopped: Stopped): Promise<string | undefined> {
-  try {
-    return await proof({ method: 'GET', url, accessToken });
-  } catch (error) {
-    stopped(error);
-    throw new CredentialsError('network_error', 'The request proof (DPoP) could not be made', { cause: error });
-  }
-}
 
 async function parseSuccess(response: Response, stopped: Stopped): Promise<CredentialsResponse> {
   let body: unknown;
@@ -173,6 +175,8 @@ function retryAfter(header: string | null): number | undefined {
 
 function classify(status: number, type: string | undefined): CredentialsErrorCode {
   if (status === 401 && type === 'instant_key_expired') return 'link_expired';
+  // A refused device proof says nothing about the link: a fresh request may well pass.
+  if (status === 401 && type !== undefined && type.includes('dpop')) return 'network_error';
   // 400 is a malformed Authorization header: the one input that comes from the guest's link.
   if (status === 401 || status === 400) return 'link_invalid';
   if (status === 410) return 'link_revoked';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, optionsFromEnv, resolveConfig } from '../../server-stub/config.ts';
 import { MIGRATIONS } from '../../server-stub/db.ts';
-import { API_KEY, TestServer } from './helpers.ts';
+import { API_KEY, TestServer, thumbprintOf } from './helpers.ts';
 
 describe('admin API, Seam parameters', () => {
   let t: TestServer;
@@ -162,7 +162,7 @@ describe('admin API, Seam parameters', () => {
       assert.equal(res.body.events[1].ends_at, at(100));
 
       const typed = await t.post('/events/list', { user_identity_id: mine.identity.user_identity_id, event_types: ['instant_key.used'] });
-      assert.deepEqual(typed.body.events.map((e: any) => e.device_id), ['my-phone']);
+      assert.deepEqual(typed.body.events.map((e: any) => e.device_id), [await thumbprintOf(t, 'my-phone')]);
       const one = await t.post('/events/list', { user_identity_id: mine.identity.user_identity_id, event_type: 'instant_key.created' });
       assert.deepEqual(one.body.events.map((e: any) => e.instant_key_id), [mine.key.instant_key_id]);
       const window = await t.post('/events/list', { user_identity_id: mine.identity.user_identity_id, between: [at(-1), at(1)] });

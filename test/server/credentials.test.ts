@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
 import { openTicket } from '../../src/protocol/ticket.ts';
-import { TestServer } from './helpers.ts';
+import { TestServer, thumbprintOf } from './helpers.ts';
 
 describe('credential endpoint', () => {
   let t: TestServer;
@@ -244,11 +244,6 @@ describe('credential endpoint', () => {
 
   test('checks headers before the token: 400 for bad syntax, 401 for missing or unknown tokens', async () => {
     const { token } = await t.guest();
-    const noDevice = await t.request('GET', '/instant_keys/credentials', { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(noDevice.status, 400);
-    assert.equal(noDevice.body.error.type, 'invalid_input');
-    assert.equal((await t.credentials(token, {}, 'bad device id!')).status, 400);
-    assert.equal((await t.credentials(token, {}, 'x'.repeat(129))).status, 400);
     assert.equal((await t.credentials(null, { authorization: `Basic ${token}` })).status, 400);
     const missing = await t.credentials(null);
     assert.equal(missing.status, 401);
@@ -257,21 +252,23 @@ describe('credential endpoint', () => {
     assert.equal(unknown.status, 401);
     assert.equal(unknown.body.error.type, 'instant_key_invalid');
     assert.equal((await t.credentials('garbage')).status, 401);
-    // A revoked key with a bad device header is still a 400: syntax first.
-    assert.equal((await t.credentials(token, {}, '')).status, 400);
   });
 
-  test('records used and use_denied events', async () => {
+  test('records used and use_denied events, naming the device by its key thumbprint and its browser and OS family only', async () => {
     const { token, key } = await t.guest({ key: { max_use_count: 1 } });
-    await t.request('GET', '/instant_keys/credentials', {
-      headers: { authorization: `Bearer ${token}`, 'instant-key-device': 'dev-1', 'user-agent': 'TestBrowser/1.0' },
-    });
-    await t.credentials(token, {}, 'dev-2');
+    const ua = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+    assert.equal((await t.credentials(token, { 'user-agent': ua }, 'dev-1')).status, 200);
+    assert.equal((await t.credentials(token, {}, 'dev-2')).status, 403);
     const events = (await t.query('GET', '/events/list', { instant_key_id: key.instant_key_id })).body.events;
     assert.deepEqual(events.map((e: any) => e.event_type), ['instant_key.created', 'instant_key.used', 'instant_key.use_denied']);
-    assert.equal(events[1].device_id, 'dev-1');
-    assert.equal(events[1].user_agent, 'TestBrowser/1.0');
+    assert.equal(events[1].device_id, await thumbprintOf(t, 'dev-1'));
+    assert.equal(events[1].device_description, 'Chrome on Android');
+    assert.equal(events[2].device_id, await thumbprintOf(t, 'dev-2'));
     assert.equal(events[2].reason, 'max_use_count_exceeded');
+    assert.equal(JSON.stringify(events).includes('Pixel 8'), false, 'no raw User-Agent in /events/list');
+    assert.equal(events.some((e: any) => 'user_agent' in e), false);
+    const stored = t.server.context.db.prepare('SELECT * FROM events WHERE instant_key_id = ?').all(key.instant_key_id);
+    assert.equal(JSON.stringify(stored).includes('Pixel 8'), false, 'no raw User-Agent in the store');
   });
 
   test('records why a known key was refused: revoked or expired', async () => {
@@ -288,7 +285,7 @@ describe('credential endpoint', () => {
     for (const [guest, reason] of [[revoked, 'revoked'], [expiring, 'expired']] as const) {
       const events = (await t.query('GET', '/events/list', { instant_key_id: guest.key.instant_key_id })).body.events;
       const denied = events.filter((e: any) => e.event_type === 'instant_key.use_denied');
-      assert.deepEqual(denied.map((e: any) => [e.reason, e.device_id]), [[reason, 'device-1']]);
+      assert.deepEqual(denied.map((e: any) => [e.reason, e.device_id]), [[reason, await thumbprintOf(t, 'device-1')]]);
     }
   });
 
@@ -308,7 +305,7 @@ describe('credential endpoint CORS', () => {
 
   const preflight = (origin: string) =>
     t.request('OPTIONS', '/instant_keys/credentials', {
-      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization, instant-key-device' },
+      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization, dpop' },
     });
 
   test('answers a preflight from an allowed origin with 204 and the documented headers', async () => {
@@ -317,7 +314,7 @@ describe('credential endpoint CORS', () => {
       assert.equal(res.status, 204);
       assert.equal(res.headers.get('access-control-allow-origin'), origin);
       assert.equal(res.headers.get('access-control-allow-methods'), 'GET, OPTIONS');
-      assert.equal(res.headers.get('access-control-allow-headers'), 'Authorization, Instant-Key-Device, If-None-Match');
+      assert.equal(res.headers.get('access-control-allow-headers'), 'Authorization, DPoP, If-None-Match');
       assert.match(res.headers.get('vary') ?? '', /Origin/);
     }
   });
@@ -329,12 +326,12 @@ describe('credential endpoint CORS', () => {
     assert.equal(get.headers.get('access-control-allow-origin'), null);
   });
 
-  test('exposes ETag and Retry-After on answers to an allowed origin, errors included', async () => {
+  test('exposes ETag, Retry-After and DPoP-Nonce on answers to an allowed origin, errors included', async () => {
     const { token } = await t.guest();
     const ok = await t.credentials(token, { origin: 'https://hotel.example' });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('access-control-allow-origin'), 'https://hotel.example');
-    assert.equal(ok.headers.get('access-control-expose-headers'), 'ETag, Retry-After');
+    assert.equal(ok.headers.get('access-control-expose-headers'), 'ETag, Retry-After, DPoP-Nonce');
     const err = await t.credentials(null, { origin: 'https://hotel.example' });
     assert.equal(err.status, 401);
     assert.equal(err.headers.get('access-control-allow-origin'), 'https://hotel.example');
@@ -390,9 +387,9 @@ describe('credential endpoint rate limits', () => {
     const t = await TestServer.start({ rateLimit: { perToken: { max: 2, windowMs: 60_000 }, perIp: { max: 100, windowMs: 60_000 } } });
     try {
       const { token } = await t.guest();
-      assert.equal((await t.credentials(null, { authorization: `Bearer ${token}` })).status, 200);
-      assert.equal((await t.credentials(null, { authorization: `bearer   ${token}` })).status, 200);
-      assert.equal((await t.credentials(null, { authorization: `BEARER ${token}` })).status, 429);
+      assert.equal((await t.credentials(token, { authorization: `Bearer ${token}` })).status, 200);
+      assert.equal((await t.credentials(token, { authorization: `bearer   ${token}` })).status, 200);
+      assert.equal((await t.credentials(token, { authorization: `BEARER ${token}` })).status, 429);
     } finally {
       await t.close();
     }
@@ -402,8 +399,8 @@ describe('credential endpoint rate limits', () => {
     const t = await TestServer.start({ rateLimit: { perToken: { max: 100, windowMs: 60_000 }, perIp: { max: 2, windowMs: 10_000 } } });
     try {
       assert.equal((await t.credentials(null)).status, 401);
-      assert.equal((await t.credentials(null, {}, 'bad id!')).status, 400);
-      const limited = await t.credentials(null, {}, 'bad id!');
+      assert.equal((await t.credentials(null, { authorization: 'Basic x' })).status, 400);
+      const limited = await t.credentials(null, { authorization: 'Basic x' });
       assert.equal(limited.status, 429);
       assert.equal(limited.headers.get('retry-after'), '10');
     } finally {

@@ -3,6 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../server-stub/config.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
+import { calculateJwkThumbprint } from 'jose';
+import { dpopProof, type ProofRequest } from '../../src/credentials/dpop.ts';
+
+/** The device id the server gives `device` of `t`: its public key's RFC 7638 thumbprint. */
+export async function thumbprintOf(t: TestServer, device: string): Promise<string> {
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', (await t.deviceKey(device)).publicKey);
+  return calculateJwkThumbprint({ kty: kty!, crv: crv!, x: x!, y: y! });
+}
 
 export const API_KEY = 'seam_test_0123456789abcdef';
 
@@ -44,6 +52,25 @@ export class TestServer {
   /** Where requests go. */
   get localUrl(): string {
     return this.server.localUrl;
+  }
+
+  private readonly deviceKeys = new Map<string, Promise<CryptoKeyPair>>();
+
+  /** The simulated device named `device`: one ECDSA P-256 key pair per name, made on first use. */
+  deviceKey(device: string): Promise<CryptoKeyPair> {
+    let keys = this.deviceKeys.get(device);
+    if (!keys) this.deviceKeys.set(device, (keys = crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])));
+    return keys;
+  }
+
+  /** The credential endpoint's public URL: what a proof's `htu` names. */
+  get credentialsUrl(): string {
+    return `${this.url}/instant_keys/credentials`;
+  }
+
+  /** A DPoP proof by `device` for a credential request with `token`, at the server's time unless told. */
+  async proof(token: string, device = 'device-1', claims: Partial<ProofRequest> = {}): Promise<string> {
+    return dpopProof(await this.deviceKey(device), { htm: 'GET', htu: this.credentialsUrl, token, now: this.clock.ms, ...claims });
   }
 
   async close(): Promise<void> {
@@ -88,11 +115,15 @@ export class TestServer {
     return res.body[key];
   }
 
-  /** The credential endpoint as the element calls it. */
-  credentials(token: string | null, headers: Record<string, string> = {}, device = 'device-1'): Promise<Answer> {
-    const h: Record<string, string> = { 'instant-key-device': device, ...headers };
+  /**
+   * The credential endpoint as the element calls it: with a fresh DPoP proof signed by the
+   * simulated `device` (none when `device` is null); `headers` may replace it.
+   */
+  async credentials(token: string | null, headers: Record<string, string> = {}, device: string | null = 'device-1'): Promise<Answer> {
+    const h: Record<string, string> = {};
     if (token !== null) h['authorization'] = `Bearer ${token}`;
-    return this.request('GET', '/instant_keys/credentials', { headers: h });
+    if (device !== null) h['dpop'] = await this.proof(token ?? '', device);
+    return this.request('GET', '/instant_keys/credentials', { headers: { ...h, ...headers } });
   }
 
   /** A guest with one grant on the given entrances (created when absent) and a key. */

@@ -6,6 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { dpopProof } from '../../src/credentials/dpop.ts';
+
+/** A DPoP proof for a credential request from a device never seen before (a fresh key pair), and that device's id. */
+async function newDevice(url: string, token: string): Promise<{ dpop: string; id: string }> {
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const id = await calculateJwkThumbprint((await crypto.subtle.exportKey('jwk', keys.publicKey)) as JWK);
+  return { dpop: await dpopProof(keys, { htm: 'GET', htu: `${url}/instant_keys/credentials`, token }), id };
+}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const API_KEY = 'seam_process_test_key_0123456789';
@@ -68,8 +77,8 @@ test('never logs the API key or instant key tokens', async () => {
   const identity = (await (await admin(child.url, '/user_identities/create', { full_name: 'Ada' })).json()).user_identity;
   const key = (await (await admin(child.url, '/user_identities/generate_instant_key', { user_identity_id: identity.user_identity_id })).json()).instant_key;
   const token = key.instant_key_url.split('#')[1];
-  for (const device of ['d1', 'bad device']) {
-    await fetch(`${child.url}/instant_keys/credentials?token=${token}`, { headers: { authorization: `Bearer ${token}`, 'instant-key-device': device } });
+  for (const dpop of [(await newDevice(child.url, token)).dpop, 'not a proof']) {
+    await fetch(`${child.url}/instant_keys/credentials?token=${token}`, { headers: { authorization: `Bearer ${token}`, dpop } });
   }
   await fetch(`${child.url}/user_identities/list`, { headers: { authorization: `Bearer ${token}` } });
   child.proc.kill('SIGTERM');
@@ -126,11 +135,11 @@ test('keeps every answered credential use on record across SIGKILL', async () =>
   }
   const answered: string[] = [];
   let killed = false;
-  const writer = async (token: string, w: number) => {
+  const writer = async (token: string) => {
     for (let i = 0; !killed && i < 60; i++) {
       try {
-        const device = `w${w}-d${i}`;
-        const res = await fetch(`${child.url}/instant_keys/credentials`, { headers: { authorization: `Bearer ${token}`, 'instant-key-device': device } });
+        const { dpop, id: device } = await newDevice(child.url, token);
+        const res = await fetch(`${child.url}/instant_keys/credentials`, { headers: { authorization: `Bearer ${token}`, dpop } });
         if (res.status === 200) answered.push(device);
       } catch {
         return; // the connection died with the server

@@ -1,9 +1,8 @@
-// Pure pieces the element relies on: capability detection, the URL-fragment token, the
-// device id and the message catalog.
+// Pure pieces the element relies on: capability detection, the URL-fragment token and the
+// message catalog.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { detectSupport } from '../../src/ble/capabilities.ts';
-import { DEVICE_ID_STORAGE_KEY, getDeviceId, resetDeviceIdForTests } from '../../src/credentials/device-id.ts';
 import { dateLocaleFor, formatDateTime, isMessageKey, msg, registerLocale, resolveLocale } from '../../src/i18n/index.ts';
 import { claimFragmentToken, forgetFragmentTokenForTests } from '../../src/link-token.ts';
 
@@ -59,44 +58,6 @@ describe('claimFragmentToken', () => {
     claimFragmentToken(first.loc, first.hist);
     const later = page('');
     assert.equal(claimFragmentToken(later.loc, later.hist), TOKEN);
-  });
-});
-
-describe('getDeviceId', () => {
-  beforeEach(() => resetDeviceIdForTests());
-
-  function memoryStorage() {
-    const data = new Map<string, string>();
-    return { data, getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
-  }
-
-  test('creates a UUID v4 once and keeps it', () => {
-    const storage = memoryStorage();
-    const id = getDeviceId(storage);
-    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.equal(storage.data.get(DEVICE_ID_STORAGE_KEY), id);
-    resetDeviceIdForTests();
-    assert.equal(getDeviceId(storage), id);
-  });
-
-  test('replaces a stored value the server would refuse', () => {
-    const storage = memoryStorage();
-    storage.data.set(DEVICE_ID_STORAGE_KEY, 'has spaces and / slashes');
-    assert.notEqual(getDeviceId(storage), 'has spaces and / slashes');
-  });
-
-  test('falls back to one in-memory id when storage throws', () => {
-    const blocked = {
-      getItem: () => {
-        throw new DOMException('denied', 'SecurityError');
-      },
-      setItem: () => {
-        throw new DOMException('denied', 'SecurityError');
-      },
-    };
-    const id = getDeviceId(blocked);
-    assert.equal(getDeviceId(blocked), id);
-    assert.equal(getDeviceId(null), id);
   });
 });
 

@@ -66,8 +66,11 @@ describe('keyRefreshFailed', () => {
 });
 
 describe('sharing', () => {
-  test('shares the Instant Key URL, not the page', () => {
-    assert.equal(instantKeyUrl('ik_abc', 'https://keys.example/api/'), 'https://keys.example/k#ik_abc');
+  test('shares the Instant Key URL, not the page, keeping the endpoint\'s path as the server does', () => {
+    assert.equal(instantKeyUrl('ik_abc', 'https://issuer.example/api'), 'https://issuer.example/api/k#ik_abc');
+    assert.equal(instantKeyUrl('ik_abc', 'https://keys.example/api/'), 'https://keys.example/api/k#ik_abc');
+    assert.equal(instantKeyUrl('ik_abc', 'https://keys.example'), 'https://keys.example/k#ik_abc');
+    assert.equal(instantKeyUrl('ik_abc', 'https://keys.example/?x=1#y'), 'https://keys.example/k#ik_abc');
   });
   test('builds SMS and email links that carry the URL', () => {
     const { sms, email } = shareLinks('https://keys.example/k#ik_abc', 'Your room key');

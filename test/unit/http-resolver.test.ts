@@ -3,8 +3,18 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { CredentialsError, type CredentialsErrorCode } from '../../src/credentials/errors.ts';
 import { createHttpResolver, credentialsUrl, resolveEndpoint } from '../../src/credentials/http-resolver.ts';
 import { responseBody, TOKEN } from './support/credentials-fixture.ts';
+import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
+import { createHash } from 'node:crypto';
+import { DpopVerifier } from '../../server-stub/dpop.ts';
+import { dpopProof, type ProofRequest } from '../../src/credentials/dpop.ts';
 
-const DEVICE = '5b0f2c3e-8d7a-4c1b-9e6f-0a1b2c3d4e5f';
+const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
+const thumbprint = async (key: CryptoKey) => calculateJwkThumbprint((await crypto.subtle.exportKey('jwk', key)) as JWK);
+
+const DEVICE = crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+/** The element's own proof code, signing with a test key instead of the browser's stored one. */
+const proof = async (request: ProofRequest) => dpopProof(await DEVICE, request);
+const URL_ = 'https://keys.example/api/instant_keys/credentials';
 
 interface Call {
   url: string;
@@ -24,7 +34,10 @@ function stubFetch(answer: (call: Call) => Response | Promise<Response>): Call[]
 
 /** Like a fetch to a server that never answers: pending until its signal aborts it. */
 function untilAborted(signal: AbortSignal): Promise<Response> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason));
+  });
 }
 
 /** A body that never ends, failing when the request's signal aborts, as fetch's bodies do. */
@@ -46,7 +59,7 @@ function seamError(status: number, type: string, headers: Record<string, string>
 }
 
 function resolver(online = true) {
-  return createHttpResolver({ endpoint: 'https://keys.example/api/', deviceId: () => DEVICE, isOnline: () => online });
+  return createHttpResolver({ endpoint: 'https://keys.example/api/', proof, isOnline: () => online });
 }
 
 async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
@@ -69,7 +82,7 @@ describe('createHttpResolver', () => {
     globalThis.fetch = realFetch;
   });
 
-  test('GETs the credentials path with the bearer token and the device id', async () => {
+  test('GETs the credentials path with the bearer token and a DPoP proof of the device key', async () => {
     const calls = stubFetch(() => json(200, responseBody()));
     const body = await resolver()(TOKEN, { signal: new AbortController().signal });
     assert.equal(body.credentials[0]!.entrance.display_name, 'Room 412');
@@ -79,33 +92,34 @@ describe('createHttpResolver', () => {
     assert.equal(init.method, 'GET');
     const headers = new Headers(init.headers);
     assert.equal(headers.get('Authorization'), `Bearer ${TOKEN}`);
-    assert.equal(headers.get('Instant-Key-Device'), DEVICE);
+    assert.equal(headers.get('Instant-Key-Device'), null, 'the device id header is retired');
+    // The server's own verifier accepts it, for this URL and token, as this device.
+    const verified = await new DpopVerifier(Date.now() - 1000).verify(headers.get('DPoP')!, { htm: 'GET', htu: [URL_], ath: ath(TOKEN), now: Date.now() });
+    assert.equal(verified.thumbprint, await thumbprint((await DEVICE).publicKey));
     assert.equal(init.credentials, 'omit', 'no cookies ride along');
     assert.equal(init.cache, 'no-store');
     assert.ok(!url.includes(TOKEN), 'the token stays out of the URL');
   });
 
-  test('sends the proof of possession as the DPoP header, made for this request', async () => {
+  test('sends the proof it is given as the DPoP header, asked for this request', async () => {
     const calls = stubFetch(() => json(200, responseBody()));
-    const asked: unknown[] = [];
+    const asked: ProofRequest[] = [];
     const proving = createHttpResolver({
       endpoint: 'https://keys.example/api/',
-      deviceId: () => DEVICE,
       proof: async (request) => (asked.push(request), 'header.payload.signature'),
     });
     await proving(TOKEN, { signal: new AbortController().signal });
-    assert.deepEqual(asked, [{ method: 'GET', url: 'https://keys.example/api/instant_keys/credentials', accessToken: TOKEN }]);
+    assert.deepEqual(asked, [{ htm: 'GET', htu: URL_, token: TOKEN, nonce: undefined }]);
     assert.equal(new Headers(calls[0]!.init.headers).get('DPoP'), 'header.payload.signature');
   });
 
-  test('sends no DPoP header without a proof, and nothing at all when the proof fails', async () => {
+  test('sends nothing at all when the proof cannot be made: network_error, the cause kept', async () => {
     const calls = stubFetch(() => json(200, responseBody()));
-    await resolver()(TOKEN, { signal: new AbortController().signal });
-    assert.equal(new Headers(calls[0]!.init.headers).has('DPoP'), false);
-    const failing = createHttpResolver({ endpoint: 'https://keys.example/api/', deviceId: () => DEVICE, proof: () => Promise.reject(new Error('no key')) });
+    const failing = createHttpResolver({ endpoint: 'https://keys.example/api/', proof: () => Promise.reject(new Error('no key')) });
     const error = await failure(failing(TOKEN, { signal: new AbortController().signal }));
     assert.equal(error.code, 'network_error');
-    assert.equal(calls.length, 1, 'the failed proof sent no request');
+    assert.equal((error.cause as Error).message, 'no key');
+    assert.equal(calls.length, 0, 'the failed proof sent no request');
   });
 
   test('validates the 200 body', async () => {
@@ -124,6 +138,8 @@ describe('createHttpResolver', () => {
     ['401 instant_key_invalid', () => seamError(401, 'instant_key_invalid'), 'link_invalid'],
     ['401 instant_key_expired', () => seamError(401, 'instant_key_expired'), 'link_expired'],
     ['401 without a body', () => new Response(null, { status: 401 }), 'link_invalid'],
+    ['401 invalid_dpop_proof', () => seamError(401, 'invalid_dpop_proof'), 'network_error'],
+    ['401 dpop_proof_replayed', () => seamError(401, 'dpop_proof_replayed'), 'network_error'],
     ['400 invalid_input', () => seamError(400, 'invalid_input'), 'link_invalid'],
     ['410 instant_key_revoked', () => seamError(410, 'instant_key_revoked'), 'link_revoked'],
     ['403 max_use_count_exceeded', () => seamError(403, 'max_use_count_exceeded'), 'link_max_use'],
@@ -141,6 +157,25 @@ describe('createHttpResolver', () => {
       assert.ok(!error.message.includes(TOKEN), 'the token is not in the message');
     });
   }
+
+  test('signs again once with the server\'s DPoP-Nonce after a nonce challenge, and keeps using it', async () => {
+    const challenge = () => seamError(401, 'use_dpop_nonce', { 'DPoP-Nonce': 'nonce-1' });
+    const answers = [challenge, () => json(200, responseBody()), () => json(200, responseBody())];
+    const calls = stubFetch(() => answers.shift()!());
+    const resolve = resolver();
+    await resolve(TOKEN, { signal: new AbortController().signal });
+    await resolve(TOKEN, { signal: new AbortController().signal });
+    const proofs = calls.map((c) => decodeJwt(new Headers(c.init.headers).get('DPoP')!));
+    assert.deepEqual(proofs.map((p) => p['nonce']), [undefined, 'nonce-1', 'nonce-1']);
+    assert.equal(new Set(proofs.map((p) => p.jti)).size, 3, 'a fresh proof each time');
+  });
+
+  test('does not retry a second nonce challenge in one call: it fails as network_error', async () => {
+    const calls = stubFetch(() => seamError(401, 'use_dpop_nonce', { 'DPoP-Nonce': `n-${Math.random()}` }));
+    const error = await failure(resolver()(TOKEN, { signal: new AbortController().signal }));
+    assert.equal(error.code, 'network_error');
+    assert.equal(calls.length, 2);
+  });
 
   test('keeps Retry-After seconds from a 429', async () => {
     stubFetch(() => seamError(429, 'rate_limited', { 'Retry-After': '30' }));
@@ -162,17 +197,30 @@ describe('createHttpResolver', () => {
 
   test('aborts the fetch when the caller aborts, and rethrows the caller’s reason instead of a network error', async () => {
     const controller = new AbortController();
-    const calls = stubFetch(({ init }) => untilAborted(init.signal!));
+    let inFlight!: () => void;
+    const called = new Promise<void>((resolve) => (inFlight = resolve));
+    const calls = stubFetch(({ init }) => (inFlight(), untilAborted(init.signal!)));
     const pending = resolver()(TOKEN, { signal: controller.signal });
+    await called;
     const reason = new DOMException('superseded', 'AbortError');
     controller.abort(reason);
     await assert.rejects(pending, (error: unknown) => error === reason);
     assert.equal(calls[0]!.init.signal!.aborted, true);
   });
 
+  test('an abort while the proof is being signed never reaches the network', async () => {
+    const controller = new AbortController();
+    const calls = stubFetch(() => json(200, responseBody()));
+    const pending = resolver()(TOKEN, { signal: controller.signal });
+    const reason = new DOMException('superseded', 'AbortError');
+    controller.abort(reason);
+    await assert.rejects(pending, (error: unknown) => error === reason);
+    assert.equal(calls.length, 0);
+  });
+
   describe('a credential server that hangs', () => {
     const timedResolver = () =>
-      createHttpResolver({ endpoint: 'https://keys.example/api/', deviceId: () => DEVICE, isOnline: () => true, timeoutMs: 20 });
+      createHttpResolver({ endpoint: 'https://keys.example/api/', proof, isOnline: () => true, timeoutMs: 20 });
 
     test('that never answers fails as network_error once the timeout passes, its request aborted', async () => {
       const calls = stubFetch(({ init }) => untilAborted(init.signal!));
