@@ -1,9 +1,11 @@
-import type { IkErrorCode } from '../events.ts';
+import type { LoadErrorCode } from '../credentials/errors.ts';
+import type { enUnlock } from './en-unlock.ts';
 
 /**
- * Every string the element shows, in English: the one catalog. Other locales (./locales/*)
- * translate it and are loaded on demand; a key missing there falls back to this one.
- * `{name}` placeholders are filled by `msg()`. Each error says what happened, then what to do.
+ * Every string the element shows, in English, but for the unlock failures (en-unlock.ts,
+ * which join it with the key's view). Other locales (./locales/*) translate both and are
+ * loaded on demand; a key missing there falls back to English. `{name}` placeholders are
+ * filled by `msg()`. Each error says what happened, then what to do.
  */
 export const en = {
   'status.loading': 'Loading your key…',
@@ -59,7 +61,6 @@ export const en = {
   'revoked.body': 'It was cancelled. Ask the front desk for a new link.',
   'error.loadTitle': 'Your key could not be loaded',
   'error.linkTitle': 'This link cannot be used',
-  'error.unlockTitle': '{entrance} did not unlock',
 
   'error.network_offline': 'You are offline. Connect to the internet and try again.',
   'error.network_error': 'The key service is not answering. Try again in a moment.',
@@ -67,26 +68,6 @@ export const en = {
   'error.link_expired': 'This key has expired.',
   'error.link_revoked': 'This key was cancelled.',
   'error.link_max_use': 'This key is already used on as many phones as allowed. Open it on the phone you used before, or ask the front desk.',
-  'error.ble_cancelled': 'No lock was chosen.',
-  'error.ble_unavailable': 'Bluetooth is off or not allowed. Turn it on and try again.',
-  'error.ble_connect_failed': 'Could not reach the lock. Stand close to the door and try again.',
-  'error.ble_disconnected': 'The connection to the lock was lost. Stay close to the door and try again.',
-  'error.ble_timeout': 'The lock did not answer in time. Stand close to the door and try again.',
-  'error.ble_gatt_failed': 'Bluetooth was busy. Try again.',
-  'error.lock_bad_ticket': 'The lock did not accept this key. Ask the front desk.',
-  'error.lock_wrong_lock': 'This key does not open that lock. Check that you are at the right door.',
-  'error.lock_not_yet_valid': 'Your access to this door has not started yet.',
-  'error.lock_expired': 'Your key for this door is out of date. Update it, then try again.',
-  'error.lock_bad_proof': 'The lock did not accept this key. Update it, then try again.',
-  'error.lock_revoked': 'This key was cancelled on the lock. Ask the front desk.',
-  'error.lock_forbidden': 'This key may not open that door. Ask the front desk.',
-  'error.lock_out_of_order': 'The lock got out of step. Try again.',
-  'error.lock_busy': 'The lock is busy with another phone. Try again in a moment.',
-  'error.lock_unsupported_version': 'This lock needs a newer key. Ask the front desk.',
-  'error.lock_malformed': 'The lock could not read the request. Try again.',
-  'error.lock_jammed': 'The lock is jammed. Ask the front desk for help.',
-  'error.lock_unauthenticated': 'The lock answer could not be verified. Try again.',
-  'error.lock_protocol_error': 'The lock answered unexpectedly. Try again.',
-} as const satisfies Record<`error.${IkErrorCode}`, string> & Record<string, string>;
+} as const satisfies Record<`error.${LoadErrorCode}`, string> & Record<string, string>;
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof typeof en | keyof typeof enUnlock;

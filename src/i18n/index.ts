@@ -4,12 +4,19 @@ export type { MessageKey };
 /** A locale's catalog: any key it lacks falls back to English. */
 export type Catalog = Partial<Record<MessageKey, string>>;
 
-const catalogs = new Map<string, Catalog>([['en', en]]);
+/** English: the entry's messages, joined by the unlock failures' once the key's view loads (en-unlock.ts). */
+const english: Catalog = { ...en };
+const catalogs = new Map<string, Catalog>([['en', english]]);
 export const DEFAULT_LOCALE = 'en';
 
 /** Adds or replaces a locale's catalog (`lang` as a BCP 47 tag, e.g. `fr` or `pt-BR`). */
 export function registerLocale(lang: string, catalog: Catalog): void {
   catalogs.set(lang.toLowerCase(), catalog);
+}
+
+/** Adds English messages that ride in a lazy chunk (en-unlock.ts). */
+export function addEnglish(messages: Catalog): void {
+  Object.assign(english, messages);
 }
 
 /**
@@ -58,15 +65,19 @@ export type MessageParams = Record<string, string | number>;
 
 /** The localized text for `key`, with `{name}` placeholders filled from `params`. */
 export function msg(key: MessageKey, params: MessageParams = {}, locale: string = DEFAULT_LOCALE): string {
-  const template = catalogs.get(locale)?.[key] ?? en[key];
+  // The key itself only if code shows a message before its chunk arrived: a bug to see.
+  const template = catalogs.get(locale)?.[key] ?? english[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : whole,
   );
 }
 
-/** True when `key` names a message, for keys built at run time (`error.${code}`). */
+/**
+ * True when `key` names a message, for keys built at run time (`error.${code}`); the unlock
+ * failures' only once the key's view has loaded.
+ */
 export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
+  return Object.hasOwn(english, key);
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();

@@ -1,4 +1,6 @@
 import type { TemplateResult } from 'lit';
+// The English of what this view shows, registered on load (not in the entry).
+import '../i18n/en-unlock.ts';
 import type { UnlockValue } from '../state/index.ts';
 import { actionButton, message } from './message.ts';
 import type { Text } from './text.ts';

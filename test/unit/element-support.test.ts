@@ -66,8 +66,13 @@ describe('i18n', () => {
     assert.equal(msg('status.unlocked', { entrance: 'Room 412' }), 'Room 412 is unlocked.');
   });
 
-  test('has a message for every error code it is asked for', () => {
+  test('has a message for every error code, an unlock failure\'s once the key\'s view has loaded', async () => {
+    assert.ok(isMessageKey('error.link_expired'));
+    // Nothing here has loaded the key's view yet: its English is not in the entry.
+    assert.ok(!isMessageKey('error.lock_jammed'));
+    await import('../../src/view/unlock-failure.ts');
     assert.ok(isMessageKey('error.lock_jammed'));
+    assert.equal(msg('error.unlockTitle', { entrance: 'Room 412' }), 'Room 412 did not unlock');
     assert.ok(!isMessageKey('error.nope'));
   });
 

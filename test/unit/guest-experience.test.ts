@@ -4,11 +4,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NearbyLocks, IN_RANGE_MS } from '../../src/ble/nearby.ts';
 import { validateCredentialsResponse } from '../../src/credentials/validate.ts';
-import { en } from '../../src/i18n/en.ts';
+import { en as entryEnglish } from '../../src/i18n/en.ts';
+import { enUnlock } from '../../src/i18n/en-unlock.ts';
 import { dirOf } from '../../src/i18n/index.ts';
 import { instantKeyUrl, shareLinks } from '../../src/share.ts';
 import { createKeyStore, keyLoaded, keyRefreshFailed, MIN_REFRESH_MS, refreshDelayMs, ticketsHalfLife } from '../../src/state/index.ts';
 import { responseBody } from './support/credentials-fixture.ts';
+
+/** All of English: the entry's messages and those that load with the key's view. */
+const en: Record<string, string> = { ...entryEnglish, ...enUnlock };
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
