@@ -225,6 +225,19 @@ describe('loading', () => {
     }
   });
 
+  test('a #k= handle is the element\'s business: the page sends no early request for it', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/k#k=0123456789abcdefghij`);
+      await page.locator('instant-key:is([state="ready"], [state="error"])').waitFor();
+      // The page script hands the element a resolver whenever it sends an early request.
+      assert.equal(await page.evaluate(() => document.querySelector('instant-key')!.resolver), undefined, 'no early answer handed over');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a browser without Web Bluetooth asks for nothing and keeps the link in the address bar', async () => {
     const context = await browser.newContext({ serviceWorkers: 'block' });
     try {
