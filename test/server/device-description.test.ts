@@ -1,5 +1,5 @@
 // What usage events keep of a User-Agent: the browser and OS family, and no more, also for
-// events stored before this rule (migration 3).
+// events stored before this rule (migration 4).
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,17 +31,17 @@ describe('describeDevice', () => {
   });
 });
 
-test('opening a store from before migration 3 reduces stored User-Agents to their family', () => {
+test('opening a store from before migration 4 reduces stored User-Agents to their family', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ik-ua-migration-'));
   try {
     openDatabase(dir).close();
-    // Roll the fresh store back to schema 2, as an older server left it, with a raw User-Agent.
+    // Roll the fresh store back to schema 3, as an older server left it, with a raw User-Agent.
     const raw = new Database(join(dir, 'instant-key.sqlite'));
     raw.exec(`ALTER TABLE events RENAME COLUMN device_description TO user_agent;
       INSERT INTO events (event_id, event_type, occurred_at, device_id, user_agent) VALUES
         ('e1', 'instant_key.used', 1, 'dev-1', 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36'),
         ('e2', 'instant_key.created', 2, NULL, NULL);
-      PRAGMA user_version = 2;`);
+      PRAGMA user_version = 3;`);
     raw.close();
     const db = openDatabase(dir);
     const rows = db.prepare('SELECT event_id, device_description FROM events ORDER BY seq').all();
