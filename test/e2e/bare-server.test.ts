@@ -94,6 +94,22 @@ test('a page on an allowed origin loads the element from the server once, ?ver= 
   }
 });
 
+test('a page on an origin that is not allowed cannot load the element', async () => {
+  // The same hotel page, reached by another name for the same machine: another origin.
+  const elsewhere = hotelOrigin.replace('127.0.0.1', 'localhost');
+  const page = await browser.newPage();
+  const errors = collectErrors(page);
+  try {
+    await page.goto(`${elsewhere}/?issuer=${encodeURIComponent(server.url)}`);
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/instant-key.js')));
+    await page.waitForLoadState('load');
+    assert.equal(await page.evaluate(() => customElements.get('instant-key')), undefined);
+    assert.ok(errors.some((e) => /CORS|Access-Control-Allow-Origin/i.test(e)), errors.join('\n'));
+  } finally {
+    await page.close();
+  }
+});
+
 test('the element files carry CORS for the allowed origin and are sent compressed', async () => {
   const res = await fetch(`${server.url}/instant-key.js?ver=6.4.2`, { headers: { origin: hotelOrigin, 'accept-encoding': 'br' } });
   assert.equal(res.status, 200);
