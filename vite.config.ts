@@ -1,4 +1,5 @@
-import { RolldownMagicString } from 'rolldown';
+import { fileURLToPath } from 'node:url';
+import { build as rolldown, RolldownMagicString } from 'rolldown';
 import { defineConfig, type Plugin } from 'vite';
 
 // The script-tag build, `dist/instant-key.js`: one ES module that defines <instant-key> and
@@ -71,8 +72,44 @@ function entryAtRunTime(): Plugin {
   };
 }
 
+/**
+ * A second, tiny output next to the entry: `instant-key.device-proof.js`, the device key and
+ * DPoP proof code (src/credentials/device-proof.ts) alone, as one classic-script statement
+ * defining `const DEVICE_PROOF = deviceProof`. The key page inlines it (server-stub/key-page)
+ * to sign its early credential request before the entry has arrived: the element's own code,
+ * built once more, never a copy.
+ */
+function deviceProofScript(): Plugin {
+  let write = true;
+  return {
+    name: 'instant-key:device-proof-script',
+    apply: 'build',
+    configResolved(config) {
+      // `npm run size` builds in memory: nothing to write then.
+      write = config.build.write;
+    },
+    async closeBundle() {
+      if (!write) return;
+      await rolldown({
+        input: fileURLToPath(new URL('./src/credentials/device-proof.ts', import.meta.url)),
+        logLevel: 'warn',
+        output: {
+          file: fileURLToPath(new URL('./dist/instant-key.device-proof.js', import.meta.url)),
+          format: 'iife',
+          name: 'deviceProofModule',
+          // The minifier folds these into one expression statement.
+          banner: 'const DEVICE_PROOF=(()=>{',
+          footer: 'return deviceProofModule.deviceProof})();',
+          minify: true,
+          comments: { annotation: false },
+        },
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [minifyStyles(), entryAtRunTime()],
+  plugins: [minifyStyles(), entryAtRunTime(), deviceProofScript()],
   // nanostores reads process.env.NODE_ENV, which library mode leaves in.
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {

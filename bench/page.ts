@@ -18,14 +18,15 @@
  * to doors of each (goal: offline no slower).
  * Options: --rounds=N (Slow 4G rounds; loopback runs 3x as many), --network=loopback|slow4g.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium.mjs';
 import { ensureElementBuilt } from '../server-stub/element-build.ts';
+import { DEVICE_PROOF_FILE } from '../server-stub/element-files.ts';
 import { seedDemoHotel } from '../server-stub/seed.ts';
 import { startServer } from '../server-stub/server.ts';
 
@@ -44,7 +45,13 @@ const ELEMENT_MARK = `document.addEventListener('ik-credentials', (event) => {
 });`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ik-bench-page-'));
-const vanillaJs = readFileSync(new URL('./page/vanilla.js', import.meta.url));
+const elementFile = await ensureElementBuilt();
+// The vanilla page signs with the element's own device-proof build, as /k does (vanilla.js).
+const vanillaJs = `${readFileSync(join(dirname(elementFile), DEVICE_PROOF_FILE), 'utf8')}\n${readFileSync(new URL('./page/vanilla.js', import.meta.url), 'utf8')}`;
+// The issuer's copy of the vanilla page, served as a static folder.
+const vanillaDir = mkdtempSync(join(tmpdir(), 'ik-bench-vanilla-'));
+copyFileSync(new URL('./page/vanilla.html', import.meta.url), join(vanillaDir, 'vanilla.html'));
+writeFileSync(join(vanillaDir, 'vanilla.js'), vanillaJs);
 
 // The hotel's site, on another origin: the element by script tag, or the vanilla script.
 let issuer = '';
@@ -67,8 +74,8 @@ const server = await startServer({
   port: 0,
   dataDir,
   logLevel: false,
-  elementFile: await ensureElementBuilt(),
-  staticDir: new URL('./page', import.meta.url).pathname,
+  elementFile,
+  staticDir: vanillaDir,
   allowedOrigins: [hotelOrigin],
   // Every load is a new browser asking for the same key: far more than a guest would.
   rateLimit: { perToken: { max: 100_000, windowMs: 60_000 }, perIp: { max: 100_000, windowMs: 60_000 } },
@@ -183,6 +190,7 @@ try {
   await server.close();
   await new Promise((resolve) => hotelSite.close(resolve));
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(vanillaDir, { recursive: true, force: true });
 }
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

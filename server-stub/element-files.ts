@@ -54,9 +54,12 @@ export class ElementFiles {
     this.entryName = basename(entryFile);
   }
 
-  /** The file named `name` (one of {@link ELEMENT_FILE_RE}), or null when it is not built. */
+  /**
+   * The file named `name` (one of {@link ELEMENT_FILE_RE}, or the device-proof script the key
+   * page inlines), or null when it is not built.
+   */
   async get(name: string): Promise<ElementFile | null> {
-    if (name !== this.entryName && !ELEMENT_FILE_RE.test(name)) return null;
+    if (name !== this.entryName && name !== DEVICE_PROOF_FILE && !ELEMENT_FILE_RE.test(name)) return null;
     const path = join(this.dir, name);
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) {
@@ -83,6 +86,13 @@ export class ElementFiles {
     }
   }
 }
+
+/**
+ * Written next to the entry by `vite build` (vite.config.ts): the element's device-key and
+ * DPoP proof code alone, as one statement defining `DEVICE_PROOF`, for the key page to inline.
+ * Not served: only the page holds it.
+ */
+export const DEVICE_PROOF_FILE = 'instant-key.device-proof.js';
 
 /** Written by `vite build` (vite.config.ts, `build.manifest`). */
 export const MANIFEST_NAME = 'instant-key.manifest.json';

@@ -1,21 +1,20 @@
 // The vanilla baseline of `npm run bench:page`: the least a page can do to show a guest's
-// doors. The same credential request as the element (headers, no-store, no cookies), the
-// same list (greeting, stay, one row per door with its "until" date and an Unlock button),
-// the same date formatting (Intl, medium date and short time), no framework. It marks the
-// frame in which the doors are on screen, as the benchmark does for the element.
+// doors. The same credential request as the element (headers, a DPoP proof of the device key,
+// no-store, no cookies), the same list (greeting, stay, one row per door with its "until" date
+// and an Unlock button), the same date formatting (Intl, medium date and short time), no
+// framework. It marks the frame in which the doors are on screen, as the benchmark does for the
+// element. bench/page.ts serves it after the element's own device-proof build
+// (dist/instant-key.device-proof.js, which defines DEVICE_PROOF): the server asks every page
+// for a proof, and signing costs the baseline what it costs the element.
+/* global DEVICE_PROOF */
 const root = document.getElementById('key');
 const endpoint = root.dataset.endpoint || location.origin;
 const token = location.hash.slice(1);
 const format = new Intl.DateTimeFormat(navigator.language, { dateStyle: 'medium', timeStyle: 'short' });
 
-function deviceId() {
-  let id = localStorage.getItem('instant-key:device-id');
-  if (!id) localStorage.setItem('instant-key:device-id', (id = crypto.randomUUID()));
-  return id;
-}
-
-const response = await fetch(`${endpoint.replace(/\/+$/, '')}/instant_keys/credentials`, {
-  headers: { Authorization: `Bearer ${token}`, 'Instant-Key-Device': deviceId(), Accept: 'application/json' },
+const url = `${new URL(endpoint, location.href).href.replace(/\/+$/, '')}/instant_keys/credentials`;
+const response = await fetch(url, {
+  headers: { Authorization: `Bearer ${token}`, DPoP: await DEVICE_PROOF({ htm: 'GET', htu: url, token }), Accept: 'application/json' },
   cache: 'no-store',
   credentials: 'omit',
   redirect: 'error',

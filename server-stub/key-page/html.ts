@@ -27,11 +27,29 @@ export function pageColors(brand: Brand) {
 /** `#ik_…` as the element reads it (src/link-token.ts); a `#k=` handle or anything else is left alone. */
 export const TOKEN_FRAGMENT_PATTERN = '^#(ik_[A-Za-z0-9_-]{16,256})$';
 
-/** The page's inline script (page-script.js: the early credential request, the service worker). */
-/** Where the element kept its Instant-Key-Device id before device binding (the early request still sends it; the server ignores it). */
-const DEVICE_ID_STORAGE_KEY = 'instant-key:device-id';
-const PAGE_SCRIPT = `const PAGE = ${JSON.stringify({ credentialsPath: CREDENTIALS_PATH, deviceIdKey: DEVICE_ID_STORAGE_KEY, tokenPattern: TOKEN_FRAGMENT_PATTERN })};\n${readFileSync(new URL('./page-script.js', import.meta.url), 'utf8')}`;
-export const PAGE_SCRIPT_HASH = `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
+const PAGE_SCRIPT_JS = readFileSync(new URL('./page-script.js', import.meta.url), 'utf8');
+
+/** The page's inline script and its CSP hash. */
+export interface PageScript {
+  code: string;
+  hash: string;
+}
+
+let lastScript: [string | null, PageScript] | undefined;
+
+/**
+ * The page's inline script (page-script.js: the early credential request, the service
+ * worker), given the built device-proof code (`DEVICE_PROOF_FILE`); without it (`null`) the
+ * element makes its own first request.
+ */
+export function pageScript(deviceProof: string | null): PageScript {
+  if (lastScript?.[0] === deviceProof) return lastScript[1];
+  const page = JSON.stringify({ credentialsPath: CREDENTIALS_PATH, tokenPattern: TOKEN_FRAGMENT_PATTERN });
+  const code = `const PAGE = ${page};\n${deviceProof?.trim() || 'const DEVICE_PROOF = null;'}\n${PAGE_SCRIPT_JS}`;
+  const script = { code, hash: `'sha256-${createHash('sha256').update(code).digest('base64')}'` };
+  lastScript = [deviceProof, script];
+  return script;
+}
 
 export interface KeyPageOptions {
   /** The server's public base URL (the element's endpoint). */
@@ -40,10 +58,12 @@ export interface KeyPageOptions {
   locale: PageLocale;
   /** Element files to `modulepreload`, entry first, as file names in the base folder. */
   preload: string[];
+  /** The inline script (see {@link pageScript}); the page's CSP must name its hash. */
+  script: PageScript;
 }
 
 /** The key page: the element, branded, in the guest's language, reading its token from the URL fragment. */
-export function keyPageHtml({ publicBaseUrl, brand, locale, preload }: KeyPageOptions): string {
+export function keyPageHtml({ publicBaseUrl, brand, locale, preload, script }: KeyPageOptions): string {
   const base = new URL(publicBaseUrl).pathname.replace(/\/$/, '');
   const text = PAGE_TEXT[locale.language];
   const hotel = hotelNameOf(brand);
@@ -85,7 +105,7 @@ ${preloads}
 ${logo}
 <h1>${escapeHtml(hotel ?? text.title)}</h1>
 <instant-key endpoint="${escapeHtml(publicBaseUrl)}" remember></instant-key>
-<script>${PAGE_SCRIPT}</script>
+<script>${script.code}</script>
 <noscript>${escapeHtml(text.noscript)}</noscript>
 </main>
 </body>

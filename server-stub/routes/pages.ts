@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { ElementFiles, MANIFEST_NAME, negotiateEncoding, type BuildManifest, type ElementFile } from '../element-files.ts';
+import { DEVICE_PROOF_FILE, ElementFiles, MANIFEST_NAME, negotiateEncoding, type BuildManifest, type ElementFile } from '../element-files.ts';
 import { ApiError } from '../errors.ts';
-import { keyPageHtml, PAGE_SCRIPT_HASH } from '../key-page/html.ts';
+import { keyPageHtml, pageScript, type PageScript } from '../key-page/html.ts';
 import { iconPng, iconSvg, ICON_SIZES } from '../key-page/icons.ts';
 import { negotiatePageLocale, type PageLanguage } from '../key-page/locale.ts';
 import { serviceWorkerScript, webAppManifest } from '../key-page/web-app.ts';
@@ -70,20 +70,24 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return openApiDocument(ctx.publicBaseUrl);
   });
 
-  const page = async (request: FastifyRequest): Promise<string> => {
+  // With the element's device-proof code from its build, read again when a build replaces it.
+  const script = async (): Promise<PageScript> => pageScript((await elementFiles?.get(DEVICE_PROOF_FILE))?.bodies.identity.toString('utf8') ?? null);
+
+  const page = async (request: FastifyRequest, inline: PageScript): Promise<string> => {
     const locale = negotiatePageLocale(request.headers['accept-language']);
     const manifest = (await elementFiles?.manifest()) ?? null;
-    return keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale, preload: pagePreloads(manifest, locale.language) });
+    return keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale, preload: pagePreloads(manifest, locale.language), script: inline });
   };
 
   app.route({
     method: ['GET', 'HEAD'],
     url: '/k',
     handler: async (request, reply) => {
-      htmlSecurityHeaders(reply, origin(), "'none'", [PAGE_SCRIPT_HASH]);
+      const inline = await script();
+      htmlSecurityHeaders(reply, origin(), "'none'", [inline.hash]);
       reply.header('cache-control', 'no-cache');
       reply.header('vary', 'Accept-Language');
-      return reply.type('text/html; charset=utf-8').send(await page(request));
+      return reply.type('text/html; charset=utf-8').send(await page(request, inline));
     },
   });
 
@@ -111,7 +115,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (!entry) throw new ApiError(404, 'route_not_found', 'The element is not built: run npm run build:element');
     const js = Object.values(manifest ?? {}).map((chunk) => chunk.file).filter((file) => file.endsWith('.js'));
     const files = [...new Set([entry.name, ...js])].map((file) => `${base()}/${file}`);
-    const fingerprint = createHash('sha256').update(entry.etag).update(keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale: negotiatePageLocale('en'), preload: [] })).digest('base64url');
+    const fingerprint = createHash('sha256').update(entry.etag).update(keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale: negotiatePageLocale('en'), preload: [], script: await script() })).digest('base64url');
     reply.header('cache-control', 'no-cache');
     reply.header('x-content-type-options', 'nosniff');
     return reply.type('text/javascript; charset=utf-8').send(serviceWorkerScript({ page: `${base()}/k`, files, fingerprint }));

@@ -1,15 +1,15 @@
 import { hint } from '../hints.ts';
-import { deviceKey } from './device-key.ts';
-import { dpopProof } from './dpop.ts';
+import { deviceProof } from './device-proof.ts';
+import type { ProofRequest } from './dpop.ts';
 import { CredentialsError, type CredentialsErrorCode } from './errors.ts';
 import type { CredentialsResolver, CredentialsResponse } from './types.ts';
 import { validateCredentialsResponse } from './validate.ts';
 
 /*
  * The default resolver: the HTTP contract of api.md, section 2, each request signed with a
- * DPoP proof of this browser's device key (RFC 9449; see dpop.ts, device-key.ts and the
- * README). Everything here that can go wrong ends as a `CredentialsError`, except an abort, which rethrows the signal's reason so
- * callers can tell "superseded" from "failed".
+ * DPoP proof of this browser's device key (RFC 9449; see device-proof.ts and the README).
+ * Everything here that can go wrong ends as a `CredentialsError`, except an abort, which
+ * rethrows the signal's reason so callers can tell "superseded" from "failed".
  */
 
 export const CREDENTIALS_PATH = '/instant_keys/credentials';
@@ -22,8 +22,6 @@ export interface HttpResolverOptions {
   endpoint: string;
   /** Injected for tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
-  /** The key pair that signs each request's DPoP proof; defaults to this browser's (`device-key.ts`). */
-  deviceKey?: () => Promise<CryptoKeyPair>;
   /** Defaults to `navigator.onLine`; used only to name a failed fetch. */
   isOnline?: () => boolean;
   /**
@@ -31,6 +29,13 @@ export interface HttpResolverOptions {
    * `network_error`; default `DEFAULT_TIMEOUT_MS`.
    */
   timeoutMs?: number;
+  /**
+   * Proof of possession for each request (a DPoP JWT, RFC 9449), sent as the `DPoP` header;
+   * defaults to one signed with this browser's device key (`device-proof.ts`). Called anew
+   * for every request sent, with the server's `DPoP-Nonce` once it asked for one. A rejection
+   * fails the request as `network_error`, before anything is sent.
+   */
+  proof?: (request: ProofRequest) => Promise<string>;
 }
 
 /**
@@ -52,7 +57,7 @@ const HEADER_SAFE_RE = /^[\x21-\x7e]+$/;
 export function createHttpResolver(options: HttpResolverOptions): CredentialsResolver {
   const url = credentialsUrl(options.endpoint);
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const keys = options.deviceKey ?? deviceKey;
+  const proof = options.proof ?? deviceProof;
   const isOnline = options.isOnline ?? (() => typeof navigator === 'undefined' || navigator.onLine !== false);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
@@ -82,10 +87,11 @@ export function createHttpResolver(options: HttpResolverOptions): CredentialsRes
     };
     try {
       const send = async (): Promise<Response> => {
-        const proof = await dpopProof(await keys(), { htm: 'GET', htu: url, token, nonce }).catch((cause: unknown) => {
-          throw new CredentialsError('network_error', 'The device key could not sign the request', { cause });
+        const signed = await proof({ htm: 'GET', htu: url, token, nonce }).catch((cause: unknown) => {
+          stopped(cause);
+          throw new CredentialsError('network_error', 'The request proof (DPoP) could not be made', { cause });
         });
-        const headers: Record<string, string> = { Authorization: `Bearer ${token}`, DPoP: proof, Accept: 'application/json' };
+        const headers: Record<string, string> = { Authorization: `Bearer ${token}`, DPoP: signed, Accept: 'application/json' };
         const known = revalidate && last?.token === token ? last : undefined;
         if (known) headers['If-None-Match'] = known.etag;
         try {

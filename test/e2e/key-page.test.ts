@@ -11,6 +11,7 @@ import { CHROMIUM_ARGS, ensureChromium, launchChromium } from '../../scripts/chr
 import { seedDemoHotel, type DemoHotel } from '../../server-stub/seed.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { contrast } from '../../server-stub/key-page/colors.ts';
+import { calculateJwkThumbprint } from 'jose';
 
 let server: RunningServer;
 let hotel: DemoHotel;
@@ -37,6 +38,63 @@ after(async () => {
 
 /** `rgb(r, g, b)` as `#rrggbb`. */
 const hex = (rgb: string) => `#${rgb.match(/\d+/g)!.slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('')}`;
+
+async function admin(path: string, params: Record<string, string>): Promise<any> {
+  const res = await fetch(`${server.url}${path}?${new URLSearchParams(params)}`, { headers: { authorization: 'Bearer seam_keypage_test_key' } });
+  return res.json();
+}
+
+const useCount = async (key: DemoHotel) => (await admin('/instant_keys/get', { instant_key_id: key.instant_key_id })).instant_key.use_count as number;
+const usedDevices = async (key: DemoHotel) =>
+  ((await admin('/events/list', { instant_key_id: key.instant_key_id })).events as any[]).filter((e) => e.event_type === 'instant_key.used').map((e) => e.device_id as string);
+
+/** The RFC 7638 thumbprint of the key a DPoP proof carries: the device the server counts. */
+const proofKey = (proof: string) => calculateJwkThumbprint(JSON.parse(Buffer.from(proof.split('.')[0]!, 'base64url').toString()).jwk);
+
+/** The thumbprint of the device key the element keeps in IndexedDB (src/credentials/device-key.ts). */
+function storedKeyThumbprint(page: Page): Promise<string | null> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('instant-key-device');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const pair = await new Promise<CryptoKeyPair | undefined>((resolve, reject) => {
+      const get = db.transaction('keys').objectStore('keys').get('device');
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error);
+    });
+    db.close();
+    if (!pair) return null;
+    const { crv, kty, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify({ crv, kty, x, y })));
+    return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  });
+}
+
+/** The page's credential requests: their DPoP proofs, and the answers' statuses as they come. */
+function credentialTraffic(page: Page) {
+  const proofs: string[] = [];
+  const statuses: number[] = [];
+  const waiting: (() => void)[] = [];
+  let sent!: () => void;
+  const first = new Promise<void>((resolve) => (sent = resolve));
+  const isCredentials = (url: string, method: string) => url.endsWith('/instant_keys/credentials') && method === 'GET';
+  page.on('request', (request) => {
+    if (!isCredentials(request.url(), request.method())) return;
+    proofs.push(request.headers()['dpop'] ?? '');
+    sent();
+  });
+  page.on('response', (response) => {
+    if (!isCredentials(response.url(), response.request().method())) return;
+    statuses.push(response.status());
+    waiting.splice(0).forEach((wake) => wake());
+  });
+  const answered = async (count: number): Promise<void> => {
+    while (statuses.length < count) await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  return { proofs, statuses, first, answered };
+}
 
 async function openKey(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
@@ -87,28 +145,94 @@ describe('the page follows the guest', () => {
 });
 
 describe('loading', () => {
-  test('/k asks for the credentials while the element is still downloading, once, with the element\'s device id', async () => {
+  test('/k asks for the credentials while the element is still downloading, once, signed by the element\'s device key', async () => {
+    const limited = await seedDemoHotel(server, { maxUseCount: 1 });
     const context = await browser.newContext({ serviceWorkers: 'block' });
     try {
       const page = await context.newPage();
-      const asked: { device: string | undefined }[] = [];
-      let sawRequest!: () => void;
-      const requested = new Promise<void>((resolve) => (sawRequest = resolve));
-      page.on('request', (request) => {
-        if (!request.url().endsWith('/instant_keys/credentials') || request.method() !== 'GET') return;
-        asked.push({ device: request.headers()['instant-key-device'] });
-        sawRequest();
-      });
+      const traffic = credentialTraffic(page);
       // The entry is held until the credential request has gone out.
       await page.route('**/instant-key.js', async (route) => {
-        await requested;
+        await traffic.first;
+        await route.continue();
+      });
+      await page.goto(limited.instant_key_url);
+      await page.locator('instant-key[state="ready"]').waitFor();
+      assert.deepEqual(traffic.statuses, [200], 'one credential request, accepted');
+      const stored = await storedKeyThumbprint(page);
+      assert.ok(stored, 'the device key is in the element\'s own store');
+      assert.equal(await proofKey(traffic.proofs[0]!), stored, 'the early request proves the element\'s device key');
+      assert.equal(new URL(page.url()).hash, '', 'the element still takes the token out of the address bar');
+
+      // A later refresh, by the element's own resolver: the same device, within a one-device key.
+      await page.evaluate(() => dispatchEvent(new Event('online')));
+      await traffic.answered(2);
+      assert.deepEqual(traffic.statuses, [200, 304], 'admitted, and revalidated with the ETag of the early answer');
+      assert.equal(await proofKey(traffic.proofs[1]!), stored);
+      assert.deepEqual(await usedDevices(limited), [stored, stored], 'the server knows one device');
+      assert.equal(await useCount(limited), 1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a phone whose clock is off: the early request meets the nonce challenge and the element signs again, once', async () => {
+    const hotel = await seedDemoHotel(server, { maxUseCount: 1 });
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      await page.clock.setFixedTime(Date.now() - 3_600_000);
+      const traffic = credentialTraffic(page);
+      await page.route('**/instant-key.js', async (route) => {
+        await traffic.first;
         await route.continue();
       });
       await page.goto(hotel.instant_key_url);
       await page.locator('instant-key[state="ready"]').waitFor();
-      assert.equal(asked.length, 1, 'one credential request');
-      assert.equal(asked[0]!.device, await page.evaluate(() => localStorage.getItem('instant-key:device-id')));
-      assert.match(new URL(page.url()).hash, /^#k=[\w-]{22}$/, 'the element still takes the token out of the address bar (remember leaves its handle)');
+      assert.deepEqual(traffic.statuses, [401, 200]);
+      const claims = traffic.proofs.map((proof) => JSON.parse(Buffer.from(proof.split('.')[1]!, 'base64url').toString()));
+      assert.equal(claims[0].nonce, undefined, 'the early proof had no nonce to give');
+      assert.equal(typeof claims[1].nonce, 'string', 'the retry signs the server\'s nonce');
+      const [early, retry] = await Promise.all(traffic.proofs.map(proofKey));
+      assert.equal(retry, early, 'with the same device key');
+      assert.equal(await useCount(hotel), 1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('where storage is blocked, the early request and the element\'s refreshes still prove one key', async () => {
+    const hotel = await seedDemoHotel(server, { maxUseCount: 1 });
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+      };
+    });
+    try {
+      const page = await context.newPage();
+      const traffic = credentialTraffic(page);
+      await page.goto(hotel.instant_key_url);
+      await page.locator('instant-key[state="ready"]').waitFor();
+      await page.evaluate(() => dispatchEvent(new Event('online')));
+      await traffic.answered(2);
+      assert.deepEqual(traffic.statuses, [200, 304], 'the refresh is admitted, not refused as a second device');
+      const keys = await Promise.all(traffic.proofs.map(proofKey));
+      assert.equal(keys[1], keys[0]);
+      assert.equal(await useCount(hotel), 1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a #k= handle is the element\'s business: the page sends no early request for it', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/k#k=0123456789abcdefghij`);
+      await page.locator('instant-key:is([state="ready"], [state="error"])').waitFor();
+      // The page script hands the element a resolver whenever it sends an early request.
+      assert.equal(await page.evaluate(() => document.querySelector('instant-key')!.resolver), undefined, 'no early answer handed over');
     } finally {
       await context.close();
     }

@@ -6,12 +6,14 @@ import { responseBody, TOKEN } from './support/credentials-fixture.ts';
 import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
 import { createHash } from 'node:crypto';
 import { DpopVerifier } from '../../server-stub/dpop.ts';
+import { dpopProof, type ProofRequest } from '../../src/credentials/dpop.ts';
 
 const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
 const thumbprint = async (key: CryptoKey) => calculateJwkThumbprint((await crypto.subtle.exportKey('jwk', key)) as JWK);
 
 const DEVICE = crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
-const deviceKey = () => DEVICE;
+/** The element's own proof code, signing with a test key instead of the browser's stored one. */
+const proof = async (request: ProofRequest) => dpopProof(await DEVICE, request);
 const URL_ = 'https://keys.example/api/instant_keys/credentials';
 
 interface Call {
@@ -57,7 +59,7 @@ function seamError(status: number, type: string, headers: Record<string, string>
 }
 
 function resolver(online = true) {
-  return createHttpResolver({ endpoint: 'https://keys.example/api/', deviceKey, isOnline: () => online });
+  return createHttpResolver({ endpoint: 'https://keys.example/api/', proof, isOnline: () => online });
 }
 
 async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
@@ -97,6 +99,27 @@ describe('createHttpResolver', () => {
     assert.equal(init.credentials, 'omit', 'no cookies ride along');
     assert.equal(init.cache, 'no-store');
     assert.ok(!url.includes(TOKEN), 'the token stays out of the URL');
+  });
+
+  test('sends the proof it is given as the DPoP header, asked for this request', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    const asked: ProofRequest[] = [];
+    const proving = createHttpResolver({
+      endpoint: 'https://keys.example/api/',
+      proof: async (request) => (asked.push(request), 'header.payload.signature'),
+    });
+    await proving(TOKEN, { signal: new AbortController().signal });
+    assert.deepEqual(asked, [{ htm: 'GET', htu: URL_, token: TOKEN, nonce: undefined }]);
+    assert.equal(new Headers(calls[0]!.init.headers).get('DPoP'), 'header.payload.signature');
+  });
+
+  test('sends nothing at all when the proof cannot be made: network_error, the cause kept', async () => {
+    const calls = stubFetch(() => json(200, responseBody()));
+    const failing = createHttpResolver({ endpoint: 'https://keys.example/api/', proof: () => Promise.reject(new Error('no key')) });
+    const error = await failure(failing(TOKEN, { signal: new AbortController().signal }));
+    assert.equal(error.code, 'network_error');
+    assert.equal((error.cause as Error).message, 'no key');
+    assert.equal(calls.length, 0, 'the failed proof sent no request');
   });
 
   test('validates the 200 body', async () => {
@@ -197,7 +220,7 @@ describe('createHttpResolver', () => {
 
   describe('a credential server that hangs', () => {
     const timedResolver = () =>
-      createHttpResolver({ endpoint: 'https://keys.example/api/', deviceKey, isOnline: () => true, timeoutMs: 20 });
+      createHttpResolver({ endpoint: 'https://keys.example/api/', proof, isOnline: () => true, timeoutMs: 20 });
 
     test('that never answers fails as network_error once the timeout passes, its request aborted', async () => {
       const calls = stubFetch(({ init }) => untilAborted(init.signal!));
