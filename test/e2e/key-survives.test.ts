@@ -118,6 +118,9 @@ async function firstOpen(page: Page): Promise<string> {
     db.close();
     return records.some((r) => (r.data?.byteLength ?? 0) > 500);
   });
+  // The key page registers its service worker once the doors show (when the phone is idle),
+  // and it claims the page when it activates: wait for it before any reload.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
   return handle;
 }
 
@@ -125,11 +128,8 @@ async function doorNames(page: Page): Promise<string[]> {
   return page.locator('instant-key [part~="entrance"] .name').allTextContents();
 }
 
-/** Waits for the key page's service worker to control `page` (registered once the doors show), then cuts the network. */
-async function goOffline(page: Page): Promise<void> {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  // It claims the open page when it activates.
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+/** Cuts the network: the page then comes from the key page's service worker (see `firstOpen`). */
+async function goOffline(): Promise<void> {
   await context.setOffline(true);
 }
 
@@ -159,7 +159,7 @@ test('the key opens again after a reload, in a new tab from the handle, and from
 test('offline, a reload and a new tab show the saved doors and unlock the lock', async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
-  await goOffline(page);
+  await goOffline();
 
   await page.reload();
   await ready(page);
@@ -201,7 +201,7 @@ test('revoked while online, then reopened offline: withdrawn, not the doors', as
   await page.reload();
   await page.locator('instant-key[state="revoked"]').waitFor();
 
-  await goOffline(page);
+  await goOffline();
   for (const fragment of [`#k=${handle}`, `#${hotel.token}`]) {
     const tab = await context.newPage();
     await tab.goto(keyUrl(fragment));
