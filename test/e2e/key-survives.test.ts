@@ -133,7 +133,7 @@ async function goOffline(): Promise<void> {
   await context.setOffline(true);
 }
 
-test('the key opens again after a reload, in a new tab from the handle, and from the original link', async () => {
+test('the key opens again after a reload, in a new tab from the handle, and from the original link', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   assert.ok(!page.url().includes(hotel.token), 'the token left the address bar');
@@ -156,7 +156,7 @@ test('the key opens again after a reload, in a new tab from the handle, and from
   await unlockRoom(again);
 });
 
-test('offline, a reload and a new tab show the saved doors and unlock the lock', async () => {
+test('offline, a reload and a new tab show the saved doors and unlock the lock', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   await goOffline();
@@ -173,7 +173,7 @@ test('offline, a reload and a new tab show the saved doors and unlock the lock',
   await unlockRoom(tab);
 });
 
-test('a credential endpoint that never answers: the saved doors within a few seconds', async () => {
+test('a credential endpoint that never answers: the saved doors within a few seconds', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   await context.route('**/instant_keys/credentials', () => {
@@ -189,7 +189,7 @@ test('a credential endpoint that never answers: the saved doors within a few sec
   await unlockRoom(tab);
 });
 
-test('revoked while online, then reopened offline: withdrawn, not the doors', async () => {
+test('revoked while online, then reopened offline: withdrawn, not the doors', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   const res = await fetch(`${server.url}/instant_keys/delete`, {
@@ -210,7 +210,7 @@ test('revoked while online, then reopened offline: withdrawn, not the doors', as
   }
 });
 
-test('IndexedDB and localStorage hold no token, ticket, credential key or guest name', async () => {
+test('IndexedDB and localStorage hold no token, ticket, credential key or guest name', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const answer = page.waitForResponse((r) => r.url().includes('/instant_keys/credentials') && r.status() === 200);
   await firstOpen(page);
