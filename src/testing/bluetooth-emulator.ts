@@ -73,6 +73,15 @@ const ADVERTISED_RSSI = -60;
 const ADVERTISED_TX_POWER = 0;
 /** How long `disconnect()` waits for a page operation to carry the drop before dropping anyway. */
 const IDLE_DROP_MS = 100;
+/** The longest a restore after a navigation may take before later operations go ahead anyway. */
+const RESTORE_MS = 2500;
+
+/** `promise`, or a rejection after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Addresses are never reused, even across emulators of one browser: Chromium keeps the devices
@@ -156,7 +165,7 @@ export class BluetoothEmulator {
 
   /** Checks the emulation is still enabled (a page that used it may have gone) and restores it if not. */
   ensureEnabled(): Promise<void> {
-    this.restoring = this.restoring.then(async () => {
+    const step = this.restoring.then(async () => {
       if (this.stopped) return;
       try {
         await this.session.send('BluetoothEmulation.setSimulatedCentralState', { state: this.adapter });
@@ -164,6 +173,11 @@ export class BluetoothEmulator {
         await this.restore();
       }
     });
+    // Bounded: a CDP answer that never comes (Chromium sometimes leaves one pending while the
+    // old document goes) must not wedge every later operation, and stop: restore once more.
+    this.restoring = within(step, RESTORE_MS)
+      .catch(() => (this.stopped ? undefined : within(this.restore(), RESTORE_MS)))
+      .catch(() => undefined);
     return this.restoring;
   }
 
@@ -331,7 +345,7 @@ export class BluetoothEmulator {
     this.stopped = true;
     for (const [page, onNavigated] of this.watched) page.off('framenavigated', onNavigated);
     this.watched.clear();
-    await this.restoring.catch(() => undefined);
+    await this.restoring;
     // A chooser left open would refuse the next page's request: close every waiting one.
     for (const { cancel } of [...this.waitingPrompts.values()]) cancel();
     for (const peripheral of this.peripherals.values()) {

@@ -118,6 +118,9 @@ async function firstOpen(page: Page): Promise<string> {
     db.close();
     return records.some((r) => (r.data?.byteLength ?? 0) > 500);
   });
+  // The key page registers its service worker once the doors show (when the phone is idle),
+  // and it claims the page when it activates: wait for it before any reload.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
   return handle;
 }
 
@@ -125,15 +128,12 @@ async function doorNames(page: Page): Promise<string[]> {
   return page.locator('instant-key [part~="entrance"] .name').allTextContents();
 }
 
-/** Waits for the key page's service worker to control `page` (registered once the doors show), then cuts the network. */
-async function goOffline(page: Page): Promise<void> {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  // It claims the open page when it activates.
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+/** Cuts the network: the page then comes from the key page's service worker (see `firstOpen`). */
+async function goOffline(): Promise<void> {
   await context.setOffline(true);
 }
 
-test('the key opens again after a reload, in a new tab from the handle, and from the original link', async () => {
+test('the key opens again after a reload, in a new tab from the handle, and from the original link', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   assert.ok(!page.url().includes(hotel.token), 'the token left the address bar');
@@ -156,10 +156,10 @@ test('the key opens again after a reload, in a new tab from the handle, and from
   await unlockRoom(again);
 });
 
-test('offline, a reload and a new tab show the saved doors and unlock the lock', async () => {
+test('offline, a reload and a new tab show the saved doors and unlock the lock', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
-  await goOffline(page);
+  await goOffline();
 
   await page.reload();
   await ready(page);
@@ -173,7 +173,7 @@ test('offline, a reload and a new tab show the saved doors and unlock the lock',
   await unlockRoom(tab);
 });
 
-test('a credential endpoint that never answers: the saved doors within a few seconds', async () => {
+test('a credential endpoint that never answers: the saved doors within a few seconds', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   await context.route('**/instant_keys/credentials', () => {
@@ -189,7 +189,7 @@ test('a credential endpoint that never answers: the saved doors within a few sec
   await unlockRoom(tab);
 });
 
-test('revoked while online, then reopened offline: withdrawn, not the doors', async () => {
+test('revoked while online, then reopened offline: withdrawn, not the doors', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const handle = await firstOpen(page);
   const res = await fetch(`${server.url}/instant_keys/delete`, {
@@ -201,7 +201,7 @@ test('revoked while online, then reopened offline: withdrawn, not the doors', as
   await page.reload();
   await page.locator('instant-key[state="revoked"]').waitFor();
 
-  await goOffline(page);
+  await goOffline();
   for (const fragment of [`#k=${handle}`, `#${hotel.token}`]) {
     const tab = await context.newPage();
     await tab.goto(keyUrl(fragment));
@@ -210,7 +210,7 @@ test('revoked while online, then reopened offline: withdrawn, not the doors', as
   }
 });
 
-test('IndexedDB and localStorage hold no token, ticket, credential key or guest name', async () => {
+test('IndexedDB and localStorage hold no token, ticket, credential key or guest name', { timeout: 90_000 }, async () => {
   const page = await context.newPage();
   const answer = page.waitForResponse((r) => r.url().includes('/instant_keys/credentials') && r.status() === 200);
   await firstOpen(page);
