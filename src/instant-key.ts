@@ -9,7 +9,7 @@ import { ShareController } from './controllers/share.ts';
 import type { UnlockController } from './controllers/unlock.ts';
 import { CredentialsError } from './credentials/errors.ts';
 import { createHttpResolver, resolveEndpoint } from './credentials/http-resolver.ts';
-import { validSupport } from './credentials/validate.ts';
+import { validSupport } from './credentials/support-contact.ts';
 import type { Credential, CredentialsResolver, Customization } from './credentials/types.ts';
 import { ikEvent } from './events.ts';
 import { dirOf, loadLocale } from './i18n/index.ts';
@@ -208,7 +208,7 @@ export class InstantKeyElement extends LitElement {
     onReset: () => unlockReset(this.#state.$unlock),
     // The unlock controller exists by then: the key view (and it) arrive before any answer shows.
     onCredentials: (data) => this.#unlock?.prepare(data.credentials),
-    viewReady: () => keyView.load().then((view) => this.#keyViewArrived(view)),
+    viewReady: () => keyView.load().then((view) => (this.#keyViewArrived(view), view)),
   });
   /** Made when the key view arrives, with it: only a loaded key can be unlocked. */
   #unlock: UnlockController | undefined;

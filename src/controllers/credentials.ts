@@ -4,7 +4,6 @@ import { domErrorName } from '../ble/errors.ts';
 import { CredentialsError, type LoadErrorCode } from '../credentials/errors.ts';
 import type { KeyVault, SavedAnswer } from '../credentials/key-vault.ts';
 import type { CredentialsResolver, CredentialsResponse } from '../credentials/types.ts';
-import { validateCredentialsResponse } from '../credentials/validate.ts';
 import { ikEvent, toPublicCredential } from '../events.ts';
 import { chunkHint, hint } from '../hints.ts';
 import { keyFailed, keyLoaded, keyLoading, keyRefreshFailed, keyStale, refreshDelayMs, ticketsHalfLife, type KeyStore, type Stale } from '../state/index.ts';
@@ -15,6 +14,11 @@ export const SAVED_AFTER_MS = 3000;
 const VISIBLE_REFRESH_MS = 30_000;
 
 /** What one load asks: the link token and who answers for it. */
+/** What the credentials controller needs of the key view's chunk. */
+export interface KeyViewCode {
+  validateCredentialsResponse(raw: unknown): CredentialsResponse;
+}
+
 export interface CredentialsRequest {
   token: string;
   resolver: CredentialsResolver;
@@ -36,7 +40,8 @@ export interface CredentialsOptions {
    * Resolves once the code that shows an answer is in memory (the key view's chunk). Started
    * with each request, awaited before its answer is shown; a rejection fails the load.
    */
-  viewReady: () => Promise<unknown>;
+  /** The key view's code, loaded alongside the first request; it brings the response validator. */
+  viewReady: () => Promise<KeyViewCode>;
 }
 
 /**
@@ -57,6 +62,8 @@ export class CredentialsController implements ReactiveController {
   #refreshing = false;
   #loadedAt = 0;
   #lastRaw: unknown;
+  /** The response validator, from the key view's chunk (it keeps the script-tag file small). */
+  #validate: KeyViewCode['validateCredentialsResponse'] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: ReactiveElement, options: CredentialsOptions) {
@@ -157,7 +164,8 @@ export class CredentialsController implements ReactiveController {
 
   /** Validates an answer (a host resolver's too) and shows it if it changed. */
   #accept(raw: unknown, receivedAt: number): CredentialsResponse {
-    const data = validateCredentialsResponse(raw);
+    // Set once the view arrived, which every caller awaits first.
+    const data = this.#validate!(raw);
     const $key = this.#options.$key;
     const shown = $key.get();
     this.#loadedAt = receivedAt;
@@ -172,8 +180,8 @@ export class CredentialsController implements ReactiveController {
   }
 
   /** The view's code, loading alongside the request; its failure is a load failure. */
-  #viewReady(): Promise<unknown> {
-    const ready = this.#options.viewReady().catch((error: unknown) => {
+  #viewReady(): Promise<KeyViewCode> {
+    const ready = this.#options.viewReady().then((code) => ((this.#validate = code.validateCredentialsResponse), code)).catch((error: unknown) => {
       chunkHint('The key view (instant-key-key-*.js)');
       throw new CredentialsError('load_failed', 'A part of the element could not be loaded', { cause: error });
     });

@@ -3,7 +3,6 @@ import { deviceProof } from './device-proof.ts';
 import type { ProofRequest } from './dpop.ts';
 import { CredentialsError, type CredentialsErrorCode } from './errors.ts';
 import type { CredentialsResolver, CredentialsResponse } from './types.ts';
-import { validateCredentialsResponse } from './validate.ts';
 
 /*
  * The default resolver: the HTTP contract of api.md, section 2, each request signed with a
@@ -54,6 +53,13 @@ export function credentialsUrl(endpoint: string): string {
 /** A token can only travel in a header if it is visible ASCII; anything else cannot be ours. */
 const HEADER_SAFE_RE = /^[\x21-\x7e]+$/;
 
+/**
+ * The element's default resolver: `GET {endpoint}/instant_keys/credentials` with the link token
+ * and a device proof, `If-None-Match` while the tickets are fresh, and the errors named for the
+ * guest. It hands the 200 body on as parsed: `<instant-key>` validates every resolver's answer
+ * (`validateCredentialsResponse`) before anything of it is shown or used; a host calling it on
+ * its own validates the same way.
+ */
 export function createHttpResolver(options: HttpResolverOptions): CredentialsResolver {
   const url = credentialsUrl(options.endpoint);
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -165,7 +171,8 @@ async function parseSuccess(response: Response, stopped: Stopped): Promise<Crede
       cause: error,
     });
   }
-  return validateCredentialsResponse(body);
+  // Validated by the element (as every resolver's answer is), with the key view's validator.
+  return body as CredentialsResponse;
 }
 
 /** A body cut short by the timeout still leaves the status to go by. */

@@ -1,6 +1,7 @@
 import { ID_LENGTH, KEY_LENGTH, MAX_LOCK_UPDATE_LENGTH, MIN_LOCK_UPDATE_LENGTH, TICKET_LENGTH } from '../protocol/constants.ts';
 import { CredentialsError } from './errors.ts';
-import { ENTRANCE_KINDS, type CredentialsResponse, type Customization } from './types.ts';
+import { validEmail, validPhone } from './support-contact.ts';
+import { ENTRANCE_KINDS, type CredentialsResponse } from './types.ts';
 
 /*
  * Strict validation of the endpoint's JSON (api.md, section 2). Everything the element later
@@ -15,8 +16,6 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 /** api.md, section 4: at most 29 ASCII characters (the BLE local name limit). */
 const BLE_NAME_RE = /^[\x20-\x7e]{1,29}$/;
 const COLOR_RE = /^#[0-9a-f]{6}$/i;
-const E164_RE = /^\+[1-9]\d{1,14}$/;
-const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
 /** `HH:MM-HH:MM`, 24-hour; the end may be `24:00`. */
 const HOURS_RE = /^(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const ZONE_RE = /^[A-Za-z][\w+-]*(?:\/[\w+-]+)*$/;
@@ -49,8 +48,8 @@ const TYPES = {
   key: bytes(KEY_LENGTH),
   lock_update: lockUpdate,
   color: matching(COLOR_RE),
-  phone: matching(E164_RE),
-  email: (v: unknown) => (matching(EMAIL_RE)(v) && (v as string).length <= 254 ? v : undefined),
+  phone: validPhone,
+  email: validEmail,
   hours: (v: unknown) => (matching(HOURS_RE)(v) && (v as string).slice(0, 5) !== (v as string).slice(6) ? v : undefined),
   time_zone: (v: unknown) => {
     try {
@@ -172,17 +171,4 @@ export function validateCredentialsResponse(body: unknown): CredentialsResponse 
     throw new CredentialsError('response_invalid', `Invalid credentials response: ${issues.slice(0, 5).join('; ')}${more}`, { issues });
   }
   return out!;
-}
-
-/**
- * The support contact a host page gives the element (`support-phone`, `support-email`), kept
- * only where it passes the same checks as the issuer's.
- */
-export function validSupport(phone: unknown, email: unknown): Pick<Customization, 'support_phone' | 'support_email'> {
-  const out: Pick<Customization, 'support_phone' | 'support_email'> = {};
-  const p = TYPES.phone(phone);
-  const e = TYPES.email(email);
-  if (typeof p === 'string') out.support_phone = p;
-  if (typeof e === 'string') out.support_email = e;
-  return out;
 }

@@ -26,6 +26,7 @@ export { UnlockController } from '../controllers/unlock.ts';
 export { enKey, isMessageKey } from '../i18n/en-key.ts';
 export { keyAnnouncements } from './key-announcements.ts';
 export { keyStyles } from './key.styles.ts';
+export { validateCredentialsResponse } from '../credentials/validate.ts';
 
 export interface KeyViewProps extends Omit<UnlockFailureActions, 'offline'> {
   key: Extract<KeyValue, { status: 'loaded' }>;

@@ -4,7 +4,8 @@
 import { expect } from '@esm-bundle/chai';
 import { ReactiveElement } from 'lit';
 import type { BluetoothTransport } from '../../src/ble/transport.ts';
-import { CredentialsController } from '../../src/controllers/credentials.ts';
+import { CredentialsController, type KeyViewCode } from '../../src/controllers/credentials.ts';
+import { validateCredentialsResponse } from '../../src/credentials/validate.ts';
 import { CredentialsError } from '../../src/credentials/errors.ts';
 import type { KeyVault } from '../../src/credentials/key-vault.ts';
 import type { CredentialsResponse } from '../../src/credentials/types.ts';
@@ -115,7 +116,7 @@ describe('<instant-key> with a host transport', () => {
 class VaultHost extends ReactiveElement {
   readonly $key = createKeyStore();
   resolve: () => Promise<CredentialsResponse> = () => new Promise(() => {});
-  viewReady: () => Promise<unknown> = async () => undefined;
+  viewReady: () => Promise<KeyViewCode> = async () => ({ validateCredentialsResponse });
   readonly controller = new CredentialsController(this, {
     $key: this.$key,
     inputs: () => [],
@@ -222,3 +223,23 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise(requestAnimationFrame);
   }
 }
+
+describe('every answer is validated before it shows', () => {
+  it('refuses a resolver answer that breaks the contract: nothing of it reaches the key', async () => {
+    const host = document.createElement('vault-host') as VaultHost;
+    const good = mintKey().response;
+    host.resolve = async () => ({ ...good, refresh_after_s: 'soon' }) as unknown as CredentialsResponse;
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      document.body.append(host);
+      await until(() => host.$key.get().status === 'failed');
+      expect(host.$key.get()).to.include({ status: 'failed', code: 'network_error' });
+      expect(warnings.flat().join(' ')).to.match(/refresh_after_s/);
+    } finally {
+      console.warn = warn;
+      host.remove();
+    }
+  });
+});
