@@ -263,7 +263,7 @@ describe('the key page behind a proxy path (PUBLIC_BASE_URL with a path)', () =>
       assert.ok(page.includes('<script type="module" src="/api/instant-key.js"></script>'));
       assert.ok(page.includes('<link rel="modulepreload" href="/api/instant-key-shared-c3D4.js">'));
       assert.ok(page.includes('<link rel="manifest" href="/api/k.webmanifest">'));
-      assert.ok(page.includes('<instant-key endpoint="https://issuer.example/api"></instant-key>'));
+      assert.ok(page.includes('<instant-key endpoint="https://issuer.example/api" remember></instant-key>'));
       const answer = (await t.request('GET', '/k.webmanifest')).body;
       const manifest = typeof answer === 'string' ? JSON.parse(answer) : answer;
       assert.deepEqual([manifest.id, manifest.start_url, manifest.scope], ['/api/k', '/api/k', '/api/k']);
