@@ -196,6 +196,9 @@ describe('loading', () => {
       const [early, retry] = await Promise.all(traffic.proofs.map(proofKey));
       assert.equal(retry, early, 'with the same device key');
       assert.equal(await useCount(hotel), 1);
+      // The element still takes the token out of the address bar; `remember` puts the key's handle there.
+      assert.match(new URL(page.url()).hash, /^#k=[\w-]{22}$/);
+      assert.ok(!page.url().includes(hotel.token), 'the token is gone from the address bar');
     } finally {
       await context.close();
     }
