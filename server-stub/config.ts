@@ -55,6 +55,11 @@ export interface ServerConfig {
   brand: Brand;
   /** The property's IANA time zone (`PROPERTY_TIME_ZONE`), sent with keys unless a key sets its own. */
   propertyTimeZone: string | null;
+  /**
+   * The issuer's iOS app or App Clip (`IOS_APP_URL`, https; `IOS_APP_NAME`): the key page hands
+   * an iPhone guest there, since no iOS browser has Web Bluetooth (see the element's `ios-app-url`).
+   */
+  iosApp: { url: string; name: string | null } | null;
   /** Folder served as static files at `/` (the demo), if any. */
   staticDir: string | null;
   /** The built element bundle served at `/instant-key.js`, if any. */
@@ -143,6 +148,11 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     throw new ConfigError('BRAND_HOTEL_NAME must be at most 100 characters without control or format characters');
   }
   const propertyTimeZone = options.propertyTimeZone ?? null;
+  const iosApp = options.iosApp ?? null;
+  if (iosApp !== null && !isHttpsUrl(iosApp.url)) throw new ConfigError('IOS_APP_URL must be an https URL');
+  if (iosApp?.name != null && (iosApp.name.length > 40 || /[\p{Cc}\p{Cf}]/u.test(iosApp.name))) {
+    throw new ConfigError('IOS_APP_NAME must be at most 40 characters without control or format characters');
+  }
   if (propertyTimeZone !== null && !isTimeZone(propertyTimeZone)) throw new ConfigError('PROPERTY_TIME_ZONE must be an IANA time zone, such as Europe/Lisbon');
 
   const rateLimit = {
@@ -173,6 +183,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     refreshAfterS,
     brand,
     propertyTimeZone,
+    iosApp,
     staticDir: options.staticDir ? absolute(options.staticDir) : null,
     elementFile: options.elementFile ? absolute(options.elementFile) : null,
     rateLimit,
@@ -232,6 +243,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
   }
   const zone = value('PROPERTY_TIME_ZONE');
   if (zone) options.propertyTimeZone = zone;
+  const iosAppUrl = value('IOS_APP_URL');
+  if (iosAppUrl) options.iosApp = { url: iosAppUrl, name: value('IOS_APP_NAME') ?? null };
   options.brand = brand;
   const trustProxy = value('TRUST_PROXY');
   if (trustProxy) options.trustProxy = trustProxy;

@@ -60,10 +60,18 @@ export interface KeyPageOptions {
   preload: string[];
   /** The inline script (see {@link pageScript}); the page's CSP must name its hash. */
   script: PageScript;
+  /** The issuer's iOS app or App Clip, for the element's hand-off on an iPhone (`IOS_APP_URL`). */
+  iosApp?: { url: string; name: string | null } | null;
+}
+
+/** The element's `ios-app-url` and `ios-app-name`, escaped, or nothing. */
+function iosAppAttributes(app: KeyPageOptions['iosApp']): string {
+  if (!app) return '';
+  return ` ios-app-url="${escapeHtml(app.url)}"${app.name ? ` ios-app-name="${escapeHtml(app.name)}"` : ''}`;
 }
 
 /** The key page: the element, branded, in the guest's language, reading its token from the URL fragment. */
-export function keyPageHtml({ publicBaseUrl, brand, locale, preload, script }: KeyPageOptions): string {
+export function keyPageHtml({ publicBaseUrl, brand, locale, preload, script, iosApp }: KeyPageOptions): string {
   const base = new URL(publicBaseUrl).pathname.replace(/\/$/, '');
   const text = PAGE_TEXT[locale.language];
   const hotel = hotelNameOf(brand);
@@ -104,7 +112,7 @@ ${preloads}
 <main>
 ${logo}
 <h1>${escapeHtml(hotel ?? text.title)}</h1>
-<instant-key endpoint="${escapeHtml(publicBaseUrl)}" remember></instant-key>
+<instant-key endpoint="${escapeHtml(publicBaseUrl)}" remember${iosAppAttributes(iosApp)}></instant-key>
 <script>${script.code}</script>
 <noscript>${escapeHtml(text.noscript)}</noscript>
 </main>

@@ -76,7 +76,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
   const page = async (request: FastifyRequest, inline: PageScript): Promise<string> => {
     const locale = negotiatePageLocale(request.headers['accept-language']);
     const manifest = (await elementFiles?.manifest()) ?? null;
-    return keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale, preload: pagePreloads(manifest, locale.language), script: inline });
+    return keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale, preload: pagePreloads(manifest, locale.language), script: inline, iosApp: config.iosApp });
   };
 
   app.route({
@@ -115,7 +115,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (!entry) throw new ApiError(404, 'route_not_found', 'The element is not built: run npm run build:element');
     const js = Object.values(manifest ?? {}).map((chunk) => chunk.file).filter((file) => file.endsWith('.js'));
     const files = [...new Set([entry.name, ...js])].map((file) => `${base()}/${file}`);
-    const fingerprint = createHash('sha256').update(entry.etag).update(keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale: negotiatePageLocale('en'), preload: [], script: await script() })).digest('base64url');
+    const fingerprint = createHash('sha256').update(entry.etag).update(keyPageHtml({ publicBaseUrl: ctx.publicBaseUrl, brand: config.brand, locale: negotiatePageLocale('en'), preload: [], script: await script(), iosApp: config.iosApp })).digest('base64url');
     reply.header('cache-control', 'no-cache');
     reply.header('x-content-type-options', 'nosniff');
     return reply.type('text/javascript; charset=utf-8').send(serviceWorkerScript({ page: `${base()}/k`, files, fingerprint }));

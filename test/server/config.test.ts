@@ -77,6 +77,8 @@ test('refuses unusable settings by name', () => {
     [{ TRUST_PROXY: 'proxy.internal' }, /TRUST_PROXY: not an address/],
     [{ REQUEST_TIMEOUT_S: '0' }, /REQUEST_TIMEOUT_S/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ IOS_APP_URL: 'http://apps.example/clip' }, /IOS_APP_URL/],
+    [{ IOS_APP_URL: 'https://appclip.apple.com/id?p=x', IOS_APP_NAME: 'Aurora\u202eKey' }, /IOS_APP_NAME/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => resolveConfig(optionsFromEnv(env)), (err: unknown) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env));

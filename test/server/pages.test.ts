@@ -294,6 +294,27 @@ describe('the key page of a named hotel', () => {
   });
 });
 
+describe('the key page of an issuer with an iOS app', () => {
+  test("hands the element the app's link and name (IOS_APP_URL), escaped, for an iPhone guest", async () => {
+    const t = await TestServer.start({ iosApp: { url: 'https://appclip.apple.com/id?p=com.aurora.key&x="y"', name: 'Aurora <Key>' } });
+    try {
+      const { body } = await t.request('GET', '/k');
+      assert.ok(body.includes('<instant-key endpoint="' + t.url + '" remember ios-app-url="https://appclip.apple.com/id?p=com.aurora.key&amp;x=&quot;y&quot;" ios-app-name="Aurora &lt;Key&gt;"></instant-key>'), body);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('without one, the element gets no hand-off attributes', async () => {
+    const t = await TestServer.start({});
+    try {
+      assert.ok(!(await t.request('GET', '/k')).body.includes('ios-app-url'));
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("the key page's inline script", () => {
   test('reads the link token from the fragment exactly as the element does', () => {
     const samples = ['#ik_0123456789abcdef', '#ik_' + 'a'.repeat(256), '#ik_' + 'a'.repeat(257), '#ik_short', '#k=abc', '#ik_0123456789abcdef&x', '', '#ik_0123456789abcde-_'];
