@@ -29,7 +29,7 @@ before(async () => {
   await build({ configFile: join(root, 'examples/capacitor/vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const rewrites: Record<string, string> = {};
   site = await serveStatic({ mounts: { '/': outDir }, rewrites });
-  server = await startServer({ port: 0, dataDir: join(work, 'data'), apiKey: 'seam_capacitor_key', allowedOrigins: [site.url] });
+  server = await startServer({ port: 0, dataDir: join(work, 'data'), apiKey: 'seam_capacitor_key_qG9sQ3CU4nznKdUx-xJjjyhf47uTo_co7vaF6_oMIw4', allowedOrigins: [site.url] });
   rewrites['http://127.0.0.1:8787'] = server.url;
   hotel = await seedDemoHotel(server);
   browser = await launchChromium();

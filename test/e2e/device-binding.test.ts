@@ -13,7 +13,7 @@ import { launchChromium } from '../../scripts/chromium.mjs';
 import { seedDemoHotel, type DemoHotel } from '../../server-stub/seed.ts';
 import { startServer, type RunningServer } from '../../server-stub/server.ts';
 
-const API_KEY = 'seam_e2e_device_binding_key';
+const API_KEY = 'seam_e2e_device_binding_key_k4uNijSOZCjjrQnoW-xQ2Bxq1_xeUnoErjvhsbua9EY';
 let server: RunningServer;
 let browser: Browser;
 let dataDir: string;

@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { BluetoothEmulator, type EmulatedLock } from '../../src/testing/bluetooth-emulator.ts';
 import { SpecLock } from '../unit/support/spec-lock.ts';
 
-const API_KEY = 'seam_e2e_hand_lock_key';
+const API_KEY = 'seam_e2e_hand_lock_key_WUT2k4Y4Il-wZP-304Z2vo4ZtblsJeHsAoXTKnHe2Ns';
 
 let server: RunningServer;
 let hotel: DemoHotel;

@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../../server-stub/server.ts';
 import { base64urlToBytes } from '../../src/protocol/bytes.ts';
 import { attachVirtualLock, type AttachedVirtualLock } from '../../src/testing/playwright.ts';
 
-const API_KEY = 'seam_e2e_survive_key';
+const API_KEY = 'seam_e2e_survive_key_4uoTVgcuqc7ApLr-KPlrioGuwj3cCyjIDRMSvcBIEtc';
 
 let server: RunningServer;
 let browser: Browser;

@@ -108,7 +108,8 @@ test('a chooser policy of cancel makes requestDevice reject, as a guest closing 
 /** Taps the page's button and sends a HELLO the lock cannot open: its answer proves the lock is in range. */
 async function probeBadTicket(page: Page): Promise<string> {
   await page.click('#go');
-  const { reply } = await page.evaluate((f) => (window as unknown as ProbePage).probe(f), `800101${'00'.repeat(113)}`);
+  // A version-2 HELLO: a zero phone nonce, then a ticket of zeros.
+  const { reply } = await page.evaluate((f) => (window as unknown as ProbePage).probe(f), `8001${'00'.repeat(16)}02${'00'.repeat(113)}`);
   return reply;
 }
 

@@ -17,7 +17,7 @@ import { lockUpdateSequence } from '../../src/protocol/lock-update.ts';
 import { attachVirtualLock } from '../../src/testing/playwright.ts';
 import { VirtualLock } from '../../src/testing/virtual-lock.ts';
 
-const API_KEY = 'seam_e2e_revocation_key';
+const API_KEY = 'seam_e2e_revocation_key_qkxm7ANjxKndRvgD-rCu6DMbZhETwOrK5J3hChf4SiU';
 /** Room 412 and the elevator share a key (as readers of one bank may): their updates differ by lock id only. */
 const SHARED_KEY = bytesToBase64url(randomBytes(32));
 
