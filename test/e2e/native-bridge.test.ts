@@ -153,6 +153,9 @@ describe('the element inside a native app, through the bridge', () => {
 
   test('replies that are not the contract (bad JSON, unknown ids, wrong types) are ignored', async () => {
     const { host, door, page } = await openInApp();
+    // The bridge's code rides in a lazy chunk: `receive` appears once it is there (until then
+    // the contract has the native side hold its messages).
+    await page.waitForFunction(() => typeof (window as unknown as { instantKeyBridge: { receive?: unknown } }).instantKeyBridge.receive === 'function');
     await page.evaluate(() => {
       const receive = (window as unknown as { instantKeyBridge: { receive(m: string): void } }).instantKeyBridge.receive;
       for (const junk of ['not json', '[]', '{"id":"1","ok":true}', '{"id":99999,"ok":true}', '{"event":"availability","available":"yes"}']) receive(junk);

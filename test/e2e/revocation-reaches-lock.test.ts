@@ -16,6 +16,7 @@ import { base64urlToBytes, bytesToBase64url, randomBytes } from '../../src/proto
 import { lockUpdateSequence } from '../../src/protocol/lock-update.ts';
 import { attachVirtualLock } from '../../src/testing/playwright.ts';
 import { VirtualLock } from '../../src/testing/virtual-lock.ts';
+import { dpopProof } from '../../src/credentials/dpop.ts';
 
 const API_KEY = 'seam_e2e_revocation_key_qkxm7ANjxKndRvgD-rCu6DMbZhETwOrK5J3hChf4SiU';
 /** Room 412 and the elevator share a key (as readers of one bank may): their updates differ by lock id only. */
@@ -37,10 +38,14 @@ async function admin(path: string, body: unknown): Promise<any> {
   return json;
 }
 
+/** The probing phone's device key: credential requests carry a DPoP proof made with it. */
+const probeKey = crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+
 /** What the credential endpoint gives `token` now (as a fresh phone would see it). */
 async function credentialsOf(token: string): Promise<any> {
-  const res = await fetch(`${server.localUrl}/instant_keys/credentials`, {
-    headers: { authorization: `Bearer ${token}`, 'instant-key-device': 'e2e-probe' },
+  const url = `${server.localUrl}/instant_keys/credentials`;
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}`, dpop: await dpopProof(await probeKey, { htm: 'GET', htu: url, token }) },
   });
   return res.json();
 }
