@@ -102,8 +102,8 @@ const handoffView = new Lazy(() => import('./view/handoff.ts'));
  *
  * @cssproperty --ik-primary - Buttons and accents; defaults to the issuer's brand colour.
  * @cssproperty --ik-on-primary - Text on `--ik-primary`.
- * @cssproperty --ik-accent - The top stripe; defaults to the issuer's accent colour, then its
- *   secondary colour.
+ * @cssproperty --ik-accent - The top stripe; defaults to the issuer's accent colour, then the
+ *   primary colour (buttons' colour, so it stands out from the card).
  * @cssproperty --ik-surface - Background.
  * @cssproperty --ik-text - Text colour.
  * @cssproperty --ik-muted - Secondary text colour.
@@ -300,7 +300,8 @@ export class InstantKeyElement extends LitElement {
     const style = this.renderRoot.querySelector<HTMLElement>('.base')!.style;
     for (const [name, value] of [
       ['--_brand', brand.primary_color],
-      ['--_brand-accent', brand.accent_color ?? brand.secondary_color],
+      // Not the secondary colour: issuers pick a pale tint for it, which vanishes on a light card.
+      ['--_brand-accent', brand.accent_color],
     ] as const) {
       if (value) style.setProperty(name, value);
       else style.removeProperty(name);

@@ -351,3 +351,40 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise(requestAnimationFrame);
   }
 }
+
+describe('the accent stripe', () => {
+  /** WCAG contrast of two computed `rgb(…)` colours. */
+  function contrast(a: string, b: string): number {
+    const lum = (rgb: string) => {
+      const [r, g, b2] = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => Number(v) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b2!;
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  }
+
+  it('stays visible on a light card when the issuer only gave a pale secondary colour', async () => {
+    const key = mintKey();
+    key.response.instant_key.customization = { secondary_color: '#f1faee' };
+    const el = mountKey(async () => key.response, { 'color-scheme': 'light' });
+    try {
+      await stateBecomes(el, 'ready');
+      const base = getComputedStyle(shadow(el).querySelector('.base')!);
+      expect(contrast(base.borderTopColor, base.backgroundColor)).to.be.at.least(3);
+    } finally {
+      el.remove();
+    }
+  });
+
+  it("takes the issuer's accent colour when it gave one", async () => {
+    const key = mintKey();
+    key.response.instant_key.customization = { secondary_color: '#f1faee', accent_color: '#b45309' };
+    const el = mountKey(async () => key.response, { 'color-scheme': 'light' });
+    try {
+      await stateBecomes(el, 'ready');
+      expect(getComputedStyle(shadow(el).querySelector('.base')!).borderTopColor).to.equal('rgb(180, 83, 9)');
+    } finally {
+      el.remove();
+    }
+  });
+});
