@@ -120,7 +120,7 @@ export default defineConfig({
     // Which chunk each module became: the server reads it to preload the key page's chunks.
     manifest: 'instant-key.manifest.json',
     lib: {
-      entry: 'src/script-tag.ts',
+      entry: 'src/define.ts',
       formats: ['es'],
       fileName: () => 'instant-key.js',
     },

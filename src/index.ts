@@ -8,9 +8,12 @@ import { InstantKeyElement } from './instant-key.ts';
 export { InstantKeyElement };
 export { CredentialsError, CredentialsErrorCode } from './credentials/errors.ts';
 export { createHttpResolver } from './credentials/http-resolver.ts';
-export { validateCredentialsResponse } from './credentials/validate.ts';
+// The response validator is `instant-key/validate`: the element loads its own copy with the key's
+// view, so neither this module nor the script-tag file carries it.
 export { registerLocale } from './i18n/index.ts';
 export { ElementState } from './state/element-state.ts';
+/** The GATT service every lock of the protocol advertises (docs/protocol.md), for host transports. */
+export { IK1_SERVICE_UUID as LOCK_SERVICE_UUID } from './protocol/constants.ts';
 export type { Catalog, MessageKey } from './i18n/index.ts';
 export type {
   Credential,

@@ -58,7 +58,7 @@ const HEADER_SAFE_RE = /^[\x21-\x7e]+$/;
  * and a device proof, `If-None-Match` while the tickets are fresh, and the errors named for the
  * guest. It hands the 200 body on as parsed: `<instant-key>` validates every resolver's answer
  * (`validateCredentialsResponse`) before anything of it is shown or used; a host calling it on
- * its own validates the same way.
+ * its own validates the same way (`instant-key/validate`).
  */
 export function createHttpResolver(options: HttpResolverOptions): CredentialsResolver {
   const url = credentialsUrl(options.endpoint);
