@@ -51,6 +51,10 @@ export function pagePreloads(manifest: BuildManifest | null, language: PageLangu
   };
   visit(entryKey);
   visit(`src/i18n/locales/${language}.ts`);
+  // What /k needs before its doors show: the key's view (and validator) and, as /k remembers the
+  // key, the vault. Found only after the entry ran otherwise: a round trip later on a slow network.
+  visit('src/view/key.ts');
+  visit('src/vault/recall.ts');
   return [...files];
 }
 

@@ -10,6 +10,7 @@ import { ConfigError, type Brand } from '../../server-stub/config.ts';
 import { ensureElementBuilt } from '../../server-stub/element-build.ts';
 import { contrast } from '../../server-stub/key-page/colors.ts';
 import { TOKEN_FRAGMENT_PATTERN } from '../../server-stub/key-page/html.ts';
+import { pagePreloads } from '../../server-stub/routes/pages.ts';
 import { claimFragmentToken, forgetFragmentTokenForTests } from '../../src/link-token.ts';
 import { TestServer } from './helpers.ts';
 
@@ -291,6 +292,18 @@ describe('the key page of a named hotel', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe("the key page's preloads", () => {
+  test('name the entry, the guest language, the key view and the vault, each with its imports, once', () => {
+    const manifest = {
+      ...BUILD_MANIFEST,
+      'src/view/key.ts': { file: 'instant-key-key-k3Y.js', isDynamicEntry: true, imports: ['src/define.ts'] },
+      'src/vault/recall.ts': { file: 'instant-key-recall-r3C.js', isDynamicEntry: true, imports: ['src/define.ts', '_instant-key-shared-c3D4.js'] },
+      'src/ble/engine.ts': { file: 'instant-key-engine-e9N.js', isDynamicEntry: true },
+    };
+    assert.deepEqual(pagePreloads(manifest, 'de'), ['instant-key.js', 'instant-key-shared-c3D4.js', 'instant-key-de-a1B2.js', 'instant-key-key-k3Y.js', 'instant-key-recall-r3C.js']);
   });
 });
 
