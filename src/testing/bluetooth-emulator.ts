@@ -244,7 +244,11 @@ export class BluetoothEmulator {
   async watchChooser(page: Page): Promise<void> {
     if (this.watched.has(page)) return;
     const onNavigated = (frame: unknown): void => {
-      if (frame === page.mainFrame()) void this.ensureEnabled().catch(() => undefined);
+      if (frame !== page.mainFrame()) return;
+      void this.ensureEnabled().catch(() => undefined);
+      // Chromium may drop the adapter only once the old document is gone, after that check
+      // found it up: look again when the new document has loaded (before a reload resolves).
+      page.once('load', () => void this.ensureEnabled().catch(() => undefined));
     };
     this.watched.set(page, onNavigated);
     page.on('framenavigated', onNavigated);
